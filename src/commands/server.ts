@@ -1,0 +1,82 @@
+/**
+ * `vrss-db server`: keeps the embedded PostgreSQL running so other tools (psql, the API, a GUI)
+ * can connect; other vrss-db commands reuse it while it runs. Ctrl+C stops it cleanly.
+ */
+import type { Command } from 'commander'
+import { globalOptionsOf, reportError } from '../lib/command.js'
+import { createOutput } from '../lib/context.js'
+import { usageError } from '../lib/errors.js'
+import type { ConnectionSpec } from '../lib/target.js'
+import { describeSpec, resolveTarget } from '../lib/target.js'
+
+export interface ServerInfo {
+  url: string
+  host: string
+  port: number
+  database: string
+  user: string
+  dataDir: string
+  credentialsFile: string
+  reused: boolean
+}
+
+function fullUrl(spec: ConnectionSpec): string {
+  const password = spec.password ? `:${encodeURIComponent(spec.password)}` : ''
+  return `postgres://${encodeURIComponent(spec.user)}${password}@${spec.host}:${spec.port}/${spec.database}`
+}
+
+export function register(program: Command): void {
+  program
+    .command('server')
+    .description('start the embedded PostgreSQL and keep it running until Ctrl+C')
+    .option('--show-url', 'print the full URL including the password (it is masked otherwise)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vrss-db server                 # then, in another terminal: vrss-db status
+  $ VRSS_DB_PORT=54329 vrss-db server   # a fixed port, for a stable DATABASE_URL
+  $ vrss-db server --show-url      # to paste the URL into psql or the API's DATABASE_URL`,
+    )
+    .action(async (raw: { showUrl?: boolean }, command: Command) => {
+      const global = globalOptionsOf(command)
+      const out = createOutput(global)
+      try {
+        if (resolveTarget(global.databaseUrl, process.env).kind !== 'embedded') {
+          throw usageError(
+            'vrss-db server manages the embedded database, but a database URL is configured',
+            'Unset DATABASE_URL / PG* variables and drop --database-url to use the embedded server.',
+          )
+        }
+        const { embeddedOptionsFromEnv, onShutdown, startEmbeddedServer } = await import(
+          '../lib/embedded.js'
+        )
+        const embedded = embeddedOptionsFromEnv(process.env)
+        const server = await startEmbeddedServer({
+          ...embedded,
+          onLog: (line) => out.debug(`postgres: ${line}`),
+        })
+        const info: ServerInfo = {
+          url: raw.showUrl ? fullUrl(server.spec) : describeSpec(server.spec),
+          host: server.spec.host,
+          port: server.spec.port,
+          database: server.spec.database,
+          user: server.spec.user,
+          dataDir: server.dataDir,
+          credentialsFile: `${server.home}/server.json`,
+          reused: server.reused,
+        }
+        if (out.json) out.document(info)
+        else {
+          out.print(`${server.reused ? 'Already running' : 'Running'}: ${info.url}`)
+          out.print(`Data: ${info.dataDir}  (password in ${info.credentialsFile})`)
+        }
+        if (server.reused) return
+        // The embedded module stops the server on Ctrl+C / SIGTERM and exits 0.
+        onShutdown(() => out.info('Stopping the embedded server ...'))
+        out.info('Press Ctrl+C to stop.')
+      } catch (err) {
+        reportError(err, out)
+      }
+    })
+}

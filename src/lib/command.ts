@@ -1,0 +1,68 @@
+/**
+ * Glue between commander and the command cores: builds the context, runs the core, prints its
+ * result (human or JSON) and maps any error to one message and an exit code. Handlers never
+ * call process.exit; they set process.exitCode.
+ */
+import type { Command } from 'commander'
+import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
+import { ExitCode, errorDocument, toVrssError } from './errors.js'
+import type { Output } from './output.js'
+
+/** What every core returns; a check that found problems sets exitCode 3. */
+export interface CommandResult {
+  exitCode?: ExitCode
+}
+
+export interface CommandDefinition<O, R extends CommandResult> {
+  /** Turns commander's raw option values into typed options (throws usageError on bad input). */
+  parse: (raw: Record<string, unknown>, args: string[]) => O
+  run: (options: O, ctx: Context) => Promise<R>
+  /** Human output of the result on stdout. */
+  render: (result: R, out: Output, options: O) => void
+  /** The JSON document; the result object itself by default. */
+  toJson?: (result: R) => unknown
+  maxConnections?: number
+}
+
+export function globalOptionsOf(command: Command): GlobalOptions {
+  const all = command.optsWithGlobals() as Record<string, unknown>
+  return {
+    databaseUrl: typeof all.databaseUrl === 'string' ? all.databaseUrl : undefined,
+    json: Boolean(all.json),
+    color: all.color !== false,
+    debug: Boolean(all.debug),
+  }
+}
+
+/** The commander action for a command definition. */
+export function commandAction<O, R extends CommandResult>(definition: CommandDefinition<O, R>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command
+    const positional = (command.args ?? []).map(String)
+    const global = globalOptionsOf(command)
+    const out = createOutput(global)
+    try {
+      const options = definition.parse(command.opts() as Record<string, unknown>, positional)
+      const result = await withContext(global, out, (ctx) => definition.run(options, ctx), {
+        maxConnections: definition.maxConnections,
+      })
+      if (out.json) out.document(definition.toJson ? definition.toJson(result) : result)
+      else definition.render(result, out, options)
+      process.exitCode = result.exitCode ?? ExitCode.ok
+    } catch (err) {
+      reportError(err, out)
+    }
+  }
+}
+
+/** The one place an error becomes output and an exit code. */
+export function reportError(err: unknown, out: Output): void {
+  const error = toVrssError(err)
+  if (out.json) out.document(errorDocument(error))
+  out.error(error.message, error.hint)
+  if (out.debugEnabled) {
+    const stack = (error.cause as Error | undefined)?.stack ?? error.stack
+    if (stack) out.info(stack)
+  }
+  process.exitCode = error.exitCode
+}

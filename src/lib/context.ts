@@ -1,0 +1,111 @@
+/**
+ * The one place that builds what every command runs with: the output, the resolved target and
+ * an open connection (starting the embedded server when no target is configured), and that
+ * always closes them again.
+ */
+import type { Sql } from './connect.js'
+import type { EmbeddedServer } from './embedded.js'
+import { Output } from './output.js'
+import {
+  type ConnectionSpec,
+  describeSpec,
+  type Env,
+  isLocalHost,
+  resolveTarget,
+  type TargetSource,
+} from './target.js'
+
+export interface GlobalOptions {
+  databaseUrl?: string
+  json: boolean
+  color: boolean
+  debug: boolean
+}
+
+export interface TargetInfo {
+  /** Masked URL, safe to print. */
+  display: string
+  source: TargetSource
+  embedded: boolean
+  local: boolean
+  host: string
+  database: string
+  spec: ConnectionSpec
+}
+
+export interface Context {
+  sql: Sql
+  target: TargetInfo
+  out: Output
+  env: Env
+  /** Whether a person can answer prompts (destructive operations need --yes otherwise). */
+  interactive: boolean
+}
+
+export interface ContextOptions {
+  env?: Env
+  /** Pool size for commands that work in parallel. */
+  maxConnections?: number
+}
+
+export function createOutput(global: GlobalOptions, env: Env = process.env): Output {
+  return new Output({ json: global.json, color: global.color, debug: global.debug, env })
+}
+
+export async function withContext<T>(
+  global: GlobalOptions,
+  out: Output,
+  fn: (ctx: Context) => Promise<T>,
+  options: ContextOptions = {},
+): Promise<T> {
+  const env = options.env ?? process.env
+  const target = resolveTarget(global.databaseUrl, env)
+  await out.enableSpinners()
+  if (target.kind === 'server') {
+    return withConnection(target.spec, target.source, false, out, env, fn, options)
+  }
+  const { embeddedOptionsFromEnv, withEmbeddedServer } = await import('./embedded.js')
+  const embedded = embeddedOptionsFromEnv(env)
+  out.debug(`no database configured: using the embedded server in ${embedded.home}`)
+  return withEmbeddedServer(
+    { ...embedded, onLog: (line) => out.debug(`postgres: ${line}`) },
+    (server: EmbeddedServer) => {
+      if (server.reused)
+        out.debug(`reusing the embedded server already running on ${server.spec.port}`)
+      return withConnection(server.spec, 'embedded', true, out, env, fn, options)
+    },
+  )
+}
+
+async function withConnection<T>(
+  spec: ConnectionSpec,
+  source: TargetSource,
+  embedded: boolean,
+  out: Output,
+  env: Env,
+  fn: (ctx: Context) => Promise<T>,
+  options: ContextOptions,
+): Promise<T> {
+  const display = describeSpec(spec)
+  out.debug(`connecting to ${display} (from ${source})`)
+  // Loaded here, not at startup: `vrss-db --help` should not pay for the driver.
+  const { connect } = await import('./connect.js')
+  const sql = await connect(spec, {
+    max: options.maxConnections,
+    onNotice: (message) => out.info(message),
+  })
+  const target: TargetInfo = {
+    display,
+    source,
+    embedded,
+    local: embedded || isLocalHost(spec.host),
+    host: spec.host,
+    database: spec.database,
+    spec,
+  }
+  try {
+    return await fn({ sql, target, out, env, interactive: Boolean(process.stdin.isTTY) })
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Output rules of SPEC §9: stdout carries the result (human text, or exactly one JSON document
+ * with --json); everything else — logs, notices, progress — goes to stderr. Colour is off with
+ * --no-color, NO_COLOR or a non-terminal; spinners become plain lines off a terminal.
+ */
+import { Chalk, type ChalkInstance } from 'chalk'
+
+export interface OutputOptions {
+  json: boolean
+  color: boolean
+  debug: boolean
+  stdout?: NodeJS.WriteStream
+  stderr?: NodeJS.WriteStream
+  env?: Record<string, string | undefined>
+}
+
+/** A long-running step: a spinner on a terminal, start/finish lines elsewhere. */
+export interface Progress {
+  update(text: string): void
+  succeed(text?: string): void
+  fail(text?: string): void
+}
+
+type Spinner = {
+  text: string
+  start(): Spinner
+  succeed(text?: string): Spinner
+  fail(text?: string): Spinner
+}
+type SpinnerFactory = (options: { text: string; stream: NodeJS.WriteStream }) => Spinner
+
+export class Output {
+  readonly json: boolean
+  readonly debugEnabled: boolean
+  readonly color: ChalkInstance
+  readonly colorEnabled: boolean
+  private readonly stdout: NodeJS.WriteStream
+  private readonly stderr: NodeJS.WriteStream
+  private spinnerFactory: SpinnerFactory | undefined
+
+  constructor(options: OutputOptions) {
+    this.stdout = options.stdout ?? process.stdout
+    this.stderr = options.stderr ?? process.stderr
+    this.json = options.json
+    this.debugEnabled = options.debug
+    this.colorEnabled = colourWanted(options.color, options.env ?? process.env, this.stdout)
+    this.color = new Chalk({ level: this.colorEnabled ? 1 : 0 })
+  }
+
+  /** Loads the spinner library only when a terminal will show it (keeps startup fast). */
+  async enableSpinners(): Promise<void> {
+    if (!this.stderr.isTTY || this.spinnerFactory) return
+    const { default: ora } = await import('ora')
+    this.spinnerFactory = (options) =>
+      ora({ ...options, isEnabled: true, color: this.colorEnabled ? 'cyan' : false }) as Spinner
+  }
+
+  /** Human-readable result text on stdout (suppressed in --json mode). */
+  print(text = ''): void {
+    if (!this.json) this.stdout.write(`${text}\n`)
+  }
+
+  /** The one JSON document of a --json run. */
+  document(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  }
+
+  info(message: string): void {
+    this.stderr.write(`${message}\n`)
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`)
+  }
+
+  debug(message: string): void {
+    if (this.debugEnabled) this.stderr.write(`${this.color.dim(`debug: ${message}`)}\n`)
+  }
+
+  error(message: string, hint?: string): void {
+    this.stderr.write(`${this.color.red('error:')} ${message}\n`)
+    if (hint) this.stderr.write(`${this.color.dim('hint:')} ${hint}\n`)
+  }
+
+  progress(text: string): Progress {
+    if (this.spinnerFactory) {
+      const spinner = this.spinnerFactory({ text, stream: this.stderr }).start()
+      return {
+        update: (t) => {
+          spinner.text = t
+        },
+        succeed: (t) => spinner.succeed(t),
+        fail: (t) => spinner.fail(t),
+      }
+    }
+    // Cron and CI logs: one line when a step starts and one when it ends, no spinner frames.
+    this.info(`${text} ...`)
+    return {
+      update: () => undefined,
+      succeed: (t) => this.info(`${t ?? text} ... done`),
+      fail: (t) => this.info(`${t ?? text} ... failed`),
+    }
+  }
+}
+
+export function colourWanted(
+  flag: boolean,
+  env: Record<string, string | undefined>,
+  stream: NodeJS.WriteStream,
+): boolean {
+  if (!flag) return false
+  // https://no-color.org: any non-empty value disables colour.
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
+  return Boolean(stream.isTTY)
+}

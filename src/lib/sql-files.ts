@@ -1,0 +1,37 @@
+/**
+ * SQL lives in src/sql/*.sql (copied to dist/sql by the build). Values always go in as bind
+ * parameters ($1, $2 …), never spliced into the text.
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Sql, TransactionSql } from './connect.js'
+
+const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
+const cache = new Map<string, string>()
+
+export function sqlDir(): string {
+  return SQL_DIR
+}
+
+/** The text of src/sql/<name>.sql, e.g. loadSql('queries/status-server'). */
+export function loadSql(name: string): string {
+  let text = cache.get(name)
+  if (text === undefined) {
+    text = readFileSync(`${SQL_DIR}${name}.sql`, 'utf8')
+    cache.set(name, text)
+  }
+  return text
+}
+
+type Param = string | number | boolean | null | readonly (string | number)[]
+
+/** Runs a named query file with bind parameters and returns its rows. */
+export async function query<T extends object>(
+  sql: Sql | TransactionSql,
+  name: string,
+  params: Param[] = [],
+): Promise<T[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters loosely
+  const rows = await sql.unsafe(loadSql(name), params as any[])
+  return rows as unknown as T[]
+}

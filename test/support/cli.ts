@@ -1,0 +1,49 @@
+/**
+ * Runs the real bin/vrss-db (the built dist/) as a child process.
+ */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const BIN = fileURLToPath(new URL('../../bin/vrss-db', import.meta.url))
+
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Connection variables of the developer's shell must not leak into a test. */
+const CONNECTION_VARIABLES = [
+  'DATABASE_URL',
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPORT',
+  'PGDATABASE',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGSSLMODE',
+  'VRSS_DB_HOME',
+]
+
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  for (const name of CONNECTION_VARIABLES) delete env[name]
+  return { ...env, ...extra }
+}
+
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: cleanEnv(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+}

@@ -1,0 +1,68 @@
+/**
+ * One fresh database per test file, created on the run's backend and dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto'
+import postgres from 'postgres'
+import { afterAll, beforeAll, inject } from 'vitest'
+import { createSql, type Sql } from '../../src/lib/connect.js'
+import { parseDatabaseUrl } from '../../src/lib/target.js'
+
+export interface TestDatabase {
+  /** URL of this file's own database (with password: pass it to the CLI, never print it). */
+  readonly url: string
+  readonly name: string
+  /** A pooled connection to it, opened in beforeAll and closed in afterAll. */
+  readonly sql: Sql
+  /** Opens another independent pool (for concurrency tests); closed in afterAll. */
+  connect(max?: number): Sql
+}
+
+export function adminUrl(): string {
+  return inject('adminUrl')
+}
+
+export function urlForDatabase(name: string): string {
+  const url = new URL(adminUrl())
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export function useTestDatabase(): TestDatabase {
+  const name = `vrss_test_${randomBytes(5).toString('hex')}`
+  const url = urlForDatabase(name)
+  const pools: Sql[] = []
+  let main: Sql | undefined
+  const connect = (max = 4) => {
+    const sql = createSql(parseDatabaseUrl(url), { max })
+    pools.push(sql)
+    return sql
+  }
+
+  beforeAll(async () => {
+    await withAdmin((admin) => admin.unsafe(`create database ${name}`))
+    main = connect()
+  })
+  afterAll(async () => {
+    await Promise.all(pools.map((sql) => sql.end({ timeout: 5 })))
+    await withAdmin((admin) => admin.unsafe(`drop database if exists ${name} with (force)`))
+  })
+
+  return {
+    url,
+    name,
+    get sql() {
+      if (!main) throw new Error('the test database is opened in beforeAll')
+      return main
+    },
+    connect,
+  }
+}
+
+async function withAdmin<T>(fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
+  const admin = postgres(adminUrl(), { max: 1, onnotice: () => undefined })
+  try {
+    return await fn(admin)
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+}
