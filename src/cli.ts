@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import * as migrate from './commands/migrate.js'
 import { registerPending } from './commands/pending.js'
 import * as server from './commands/server.js'
 import * as status from './commands/status.js'
@@ -45,11 +46,7 @@ Examples:
   $ vrss-db status --json`,
     )
 
-  registerPending(program, {
-    name: 'migrate',
-    description: 'apply the embedded SQL phases (001 foundation … 004 communication)',
-    examples: ['vrss-db migrate', 'vrss-db migrate --phase 2', 'vrss-db migrate --dry-run'],
-  })
+  migrate.register(program)
   registerPending(program, {
     name: 'seed',
     description: 'load reference data and realistic, deterministic fake data',
@@ -87,6 +84,12 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `vrss-db migrate --dry-run | head`: a closed pipe is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err
+    })
+  }
   const json = argv.includes('--json')
   const program = buildProgram()
   let usageMessage = ''

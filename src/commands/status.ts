@@ -1,13 +1,17 @@
 /**
- * `vrss-db status`: what the target is and what of the VRSS schema it holds.
+ * `vrss-db status`: the target, each phase (applied, pending, edited, unknown), what the applied
+ * phases should have created but is missing, disabled or INVALID, and row counts.
  */
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { ExitCode } from '../lib/errors.js'
-import { VRSS_TABLES } from '../lib/manifest.js'
+import { MAIN_TABLES, VRSS_TABLES } from '../lib/manifest.js'
+import { loadMigrations } from '../lib/migrations.js'
+import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { formatBytes, renderTable } from '../lib/render.js'
+import { formatBytes, formatMs, renderTable } from '../lib/render.js'
+import { checkSchema, problemCount, type SchemaProblems } from '../lib/schema-check.js'
 import { query } from '../lib/sql-files.js'
 
 export interface StatusOptions {
@@ -17,7 +21,9 @@ export interface StatusOptions {
 export interface TablePresence {
   name: string
   present: boolean
-  estimatedRows: number | null
+  /** Exact for the main tables, the planner's estimate for the others. */
+  rows: number | null
+  rowsExact: boolean
   totalBytes: number | null
 }
 
@@ -25,9 +31,13 @@ export interface StatusResult extends CommandResult {
   target: { url: string; source: string; embedded: boolean }
   server: { version: string; versionNum: number; database: string; user: string; schema: string }
   databaseBytes: number
+  phases: PhaseStatus[]
+  problems: SchemaProblems
   tables: TablePresence[]
   tablesPresent: number
   tablesExpected: number
+  /** Why --check fails (empty when all is well). */
+  findings: string[]
 }
 
 interface ServerRow {
@@ -48,21 +58,13 @@ interface TableRow {
 export async function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
-  const found = await query<TableRow>(ctx.sql, 'queries/status-tables', [VRSS_TABLES])
-  const byName = new Map(found.map((row) => [row.name, row]))
-  const tables = VRSS_TABLES.map((name): TablePresence => {
-    const row = byName.get(name)
-    return {
-      name,
-      present: Boolean(row),
-      estimatedRows: row ? row.estimated_rows : null,
-      totalBytes: row ? row.total_bytes : null,
-    }
-  })
-  const tablesPresent = tables.filter((t) => t.present).length
-  const incomplete = tablesPresent < VRSS_TABLES.length
+  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+  const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
+  const problems = await checkSchema(ctx.sql, applied)
+  const tables = await tablePresence(ctx)
+  const findings = describeFindings(phases, problems)
   return {
-    exitCode: options.check && incomplete ? ExitCode.checkFailed : ExitCode.ok,
+    exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
     server: {
       version: server.server_version,
@@ -72,10 +74,53 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
       schema: server.schema,
     },
     databaseBytes: server.database_bytes,
+    phases,
+    problems,
     tables,
-    tablesPresent,
+    tablesPresent: tables.filter((t) => t.present).length,
     tablesExpected: VRSS_TABLES.length,
+    findings,
   }
+}
+
+async function tablePresence(ctx: Context): Promise<TablePresence[]> {
+  const found = await query<TableRow>(ctx.sql, 'queries/status-tables', [VRSS_TABLES])
+  const byName = new Map(found.map((row) => [row.name, row]))
+  const result: TablePresence[] = []
+  for (const name of VRSS_TABLES) {
+    const row = byName.get(name)
+    if (!row) {
+      result.push({ name, present: false, rows: null, rowsExact: false, totalBytes: null })
+      continue
+    }
+    const exact = MAIN_TABLES.includes(name)
+    const rows = exact
+      ? Number((await ctx.sql`select count(*) as n from ${ctx.sql(name)}`)[0]?.n ?? 0)
+      : row.estimated_rows
+    result.push({ name, present: true, rows, rowsExact: exact, totalBytes: row.total_bytes })
+  }
+  return result
+}
+
+function describeFindings(phases: PhaseStatus[], problems: SchemaProblems): string[] {
+  const findings: string[] = []
+  const list = (state: PhaseStatus['state']) =>
+    phases.filter((p) => p.state === state).map((p) => `${p.version} ${p.name}`)
+  if (list('pending').length) findings.push(`pending phases: ${list('pending').join(', ')}`)
+  if (list('edited').length) findings.push(`edited phases: ${list('edited').join(', ')}`)
+  if (list('unknown').length) findings.push(`unknown phases: ${list('unknown').join(', ')}`)
+  const labels: Record<keyof SchemaProblems, string> = {
+    missingTables: 'missing tables',
+    missingIndexes: 'missing indexes',
+    missingTriggers: 'missing triggers',
+    disabledTriggers: 'disabled triggers',
+    alteredTriggers: 'triggers calling another function',
+    invalidIndexes: 'INVALID indexes',
+  }
+  for (const [key, label] of Object.entries(labels) as [keyof SchemaProblems, string][]) {
+    if (problems[key].length > 0) findings.push(`${label}: ${problems[key].join(', ')}`)
+  }
+  return findings
 }
 
 export function render(result: StatusResult, out: Output): void {
@@ -87,35 +132,63 @@ export function render(result: StatusResult, out: Output): void {
   out.print(
     `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, schema ${result.server.schema}, ${formatBytes(result.databaseBytes)}`,
   )
-  out.print(
-    `${c.bold('Tables')}    ${result.tablesPresent} of ${result.tablesExpected} VRSS tables present`,
-  )
+  out.print()
+  const stateColour = { applied: c.green, pending: c.yellow, edited: c.red, unknown: c.red }
   out.print(
     renderTable(
-      ['table', 'present', 'rows (est.)', 'size'],
-      result.tables.map((t) => [
-        t.name,
-        t.present ? c.green('yes') : c.red('no'),
-        t.estimatedRows === null ? '' : String(t.estimatedRows),
-        t.totalBytes === null ? '' : formatBytes(t.totalBytes),
+      ['phase', 'state', 'applied at', 'took', 'by'],
+      result.phases.map((p) => [
+        `${String(p.version).padStart(3, '0')} ${p.name}`,
+        stateColour[p.state](p.state),
+        p.appliedAt ? p.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '',
+        p.executionMs === undefined ? '' : formatMs(p.executionMs),
+        p.appliedBy ?? '',
       ]),
       out,
     ),
   )
+  if (result.findings.length === 0) {
+    out.print(
+      c.green('Schema: every table, index and trigger of the applied phases is present and valid.'),
+    )
+  } else {
+    for (const finding of result.findings) out.print(`${c.yellow('!')} ${finding}`)
+  }
+  out.print()
+  out.print(
+    `${c.bold('Tables')}    ${result.tablesPresent} of ${result.tablesExpected} VRSS tables present`,
+  )
+  const present = result.tables.filter((t) => t.present)
+  if (present.length > 0) {
+    out.print(
+      renderTable(
+        ['table', 'rows', 'size'],
+        present.map((t) => [
+          t.name,
+          t.rows === null ? '' : `${t.rowsExact ? '' : '~'}${t.rows.toLocaleString('en-US')}`,
+          t.totalBytes === null ? '' : formatBytes(t.totalBytes),
+        ]),
+        out,
+      ),
+    )
+  }
 }
 
 export function register(program: Command): void {
   program
     .command('status')
-    .description('show the target database, applied phases and the VRSS tables present')
-    .option('--check', 'exit 3 when anything expected is missing (for deploy scripts)')
+    .description('show the target, applied/pending/edited phases, missing objects and row counts')
+    .option(
+      '--check',
+      'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ vrss-db status
   $ vrss-db status --json
-  $ DATABASE_URL=postgres://app@db.internal/vrss vrss-db status --check`,
+  $ vrss-db status --check && start-the-api     # in a deploy script`,
     )
     .action(
       commandAction<StatusOptions, StatusResult>({

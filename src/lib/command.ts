@@ -42,7 +42,11 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
     const global = globalOptionsOf(command)
     const out = createOutput(global)
     try {
-      const options = definition.parse(command.opts() as Record<string, unknown>, positional)
+      // optsWithGlobals: a subcommand (migrate rollback) also sees its parent's options.
+      const options = definition.parse(
+        command.optsWithGlobals() as Record<string, unknown>,
+        positional,
+      )
       const result = await withContext(global, out, (ctx) => definition.run(options, ctx), {
         maxConnections: definition.maxConnections,
       })

@@ -128,6 +128,11 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     },
   }
   running.add(handle)
+  // Last resort if the process dies without stopping it: never leave an orphaned server.
+  process.once('exit', () => {
+    if (running.has(handle))
+      (server as unknown as { process?: { kill(s: string): void } }).process?.kill('SIGINT')
+  })
   return handle
 }
 

@@ -1,19 +1,42 @@
 /**
- * What each embedded phase creates (SPEC §2–§4). `status` compares the database with this list,
- * and a test checks that the migration files create exactly these objects.
+ * What each embedded phase creates (SPEC §2–§4). `status` and `verify-triggers` compare the
+ * database with these lists, and a test checks that the migration files create exactly them.
  */
+
+export interface TriggerManifest {
+  name: string
+  table: string
+  /** Trigger function it must execute. */
+  function: string
+}
 
 export interface PhaseManifest {
   version: number
   name: string
   tables: readonly string[]
+  indexes: readonly string[]
+  triggers: readonly TriggerManifest[]
 }
+
+const updatedAt = (table: string): TriggerManifest => ({
+  name: `${table}_set_updated_at`,
+  table,
+  function: 'vrss_set_updated_at',
+})
 
 export const PHASES: readonly PhaseManifest[] = [
   {
     version: 1,
     name: 'foundation',
     tables: ['users', 'user_profiles', 'subscription_tiers', 'storage_usage'],
+    indexes: ['idx_users_status', 'idx_user_profiles_visibility', 'idx_user_profiles_style_config'],
+    triggers: [
+      updatedAt('users'),
+      { name: 'users_create_storage_row', table: 'users', function: 'vrss_create_storage_row' },
+      updatedAt('user_profiles'),
+      updatedAt('subscription_tiers'),
+      updatedAt('storage_usage'),
+    ],
   },
   {
     version: 2,
@@ -27,6 +50,44 @@ export const PHASES: readonly PhaseManifest[] = [
       'comments',
       'reposts',
     ],
+    indexes: [
+      'idx_posts_user_created',
+      'idx_posts_type_created',
+      'idx_posts_engagement_created',
+      'idx_posts_user_status',
+      'idx_posts_media_urls',
+      'idx_post_media_user_size',
+      'idx_post_media_post',
+      'idx_user_follows_both',
+      'idx_user_follows_follower',
+      'idx_user_follows_following',
+      'idx_friendships_user1',
+      'idx_friendships_user2',
+      'idx_post_interactions_user_post',
+      'idx_post_interactions_post_type',
+      'idx_comments_post_created',
+      'idx_comments_parent',
+      'idx_comments_user_created',
+      'idx_reposts_user',
+      'idx_reposts_post',
+    ],
+    triggers: [
+      updatedAt('posts'),
+      updatedAt('comments'),
+      {
+        name: 'post_interactions_count_likes',
+        table: 'post_interactions',
+        function: 'vrss_count_likes',
+      },
+      { name: 'reposts_count_reposts', table: 'reposts', function: 'vrss_count_reposts' },
+      { name: 'comments_count_comments', table: 'comments', function: 'vrss_count_comments' },
+      {
+        name: 'user_follows_befriend',
+        table: 'user_follows',
+        function: 'vrss_befriend_on_mutual_follow',
+      },
+      { name: 'post_media_track_storage', table: 'post_media', function: 'vrss_track_storage' },
+    ],
   },
   {
     version: 3,
@@ -39,12 +100,63 @@ export const PHASES: readonly PhaseManifest[] = [
       'user_lists',
       'list_members',
     ],
+    indexes: [
+      'idx_profile_sections_user_order',
+      'idx_profile_sections_user',
+      'idx_section_content_section_order',
+      'idx_custom_feeds_user',
+      'idx_feed_filters_feed',
+      'idx_feed_filters_type',
+      'idx_list_members_member',
+    ],
+    triggers: [
+      updatedAt('profile_sections'),
+      updatedAt('section_content'),
+      updatedAt('custom_feeds'),
+      updatedAt('user_lists'),
+    ],
   },
   {
     version: 4,
     name: 'communication',
     tables: ['conversations', 'messages', 'notifications', 'user_subscriptions'],
+    indexes: [
+      'idx_conversations_participants',
+      'idx_messages_conversation_created',
+      'idx_messages_read_by',
+      'idx_messages_sender',
+      'idx_notifications_user_unread',
+      'idx_notifications_user_created',
+      'idx_notifications_actor',
+      'idx_notifications_post',
+      'idx_notifications_comment',
+      'idx_user_subscriptions_user',
+      'idx_user_subscriptions_tier',
+    ],
+    triggers: [
+      updatedAt('messages'),
+      {
+        name: 'messages_touch_conversation',
+        table: 'messages',
+        function: 'vrss_touch_conversation',
+      },
+      updatedAt('user_subscriptions'),
+    ],
   },
 ]
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)
+
+/** The tables whose exact row counts `status` shows. */
+export const MAIN_TABLES: readonly string[] = [
+  'users',
+  'posts',
+  'user_follows',
+  'friendships',
+  'post_interactions',
+  'comments',
+  'reposts',
+  'post_media',
+  'notifications',
+  'messages',
+]

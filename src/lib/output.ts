@@ -97,8 +97,8 @@ export class Output {
     this.info(`${text} ...`)
     return {
       update: () => undefined,
-      succeed: (t) => this.info(`${t ?? text} ... done`),
-      fail: (t) => this.info(`${t ?? text} ... failed`),
+      succeed: (t) => this.info(t ?? `${text} ... done`),
+      fail: (t) => this.info(t ?? `${text} ... failed`),
     }
   }
 }

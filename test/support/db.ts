@@ -15,6 +15,8 @@ export interface TestDatabase {
   readonly sql: Sql
   /** Opens another independent pool (for concurrency tests); closed in afterAll. */
   connect(max?: number): Sql
+  /** Another fresh database for this file (dropped in afterAll), for tests needing a clean slate. */
+  createDatabase(): Promise<{ url: string; sql: Sql; name: string }>
 }
 
 export function adminUrl(): string {
@@ -31,11 +33,20 @@ export function useTestDatabase(): TestDatabase {
   const name = `vrss_test_${randomBytes(5).toString('hex')}`
   const url = urlForDatabase(name)
   const pools: Sql[] = []
+  const extraDatabases: string[] = []
   let main: Sql | undefined
-  const connect = (max = 4) => {
-    const sql = createSql(parseDatabaseUrl(url), { max })
+  const connectTo = (target: string, max = 4) => {
+    const sql = createSql(parseDatabaseUrl(target), { max, onNotice: () => undefined })
     pools.push(sql)
     return sql
+  }
+  const connect = (max = 4) => connectTo(url, max)
+  const createDatabase = async () => {
+    const extra = `${name}_${extraDatabases.length + 1}`
+    extraDatabases.push(extra)
+    await withAdmin((admin) => admin.unsafe(`create database ${extra}`))
+    const extraUrl = urlForDatabase(extra)
+    return { url: extraUrl, sql: connectTo(extraUrl), name: extra }
   }
 
   beforeAll(async () => {
@@ -44,7 +55,11 @@ export function useTestDatabase(): TestDatabase {
   })
   afterAll(async () => {
     await Promise.all(pools.map((sql) => sql.end({ timeout: 5 })))
-    await withAdmin((admin) => admin.unsafe(`drop database if exists ${name} with (force)`))
+    await withAdmin(async (admin) => {
+      for (const db of [name, ...extraDatabases]) {
+        await admin.unsafe(`drop database if exists ${db} with (force)`)
+      }
+    })
   })
 
   return {
@@ -55,6 +70,7 @@ export function useTestDatabase(): TestDatabase {
       return main
     },
     connect,
+    createDatabase,
   }
 }
 

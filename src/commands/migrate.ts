@@ -1,0 +1,241 @@
+/**
+ * `vrss-db migrate`: applies the pending embedded phases in order, under an advisory lock so
+ * that many deploy hosts can run it at once. `vrss-db migrate rollback --to N` runs down scripts.
+ */
+import { type Command, Option } from 'commander'
+import { type CommandResult, commandAction } from '../lib/command.js'
+import type { Context } from '../lib/context.js'
+import { withAdvisoryLock } from '../lib/db.js'
+import { checkFailed } from '../lib/errors.js'
+import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/migrations.js'
+import {
+  applyMigration,
+  comparePhases,
+  ensureBookkeeping,
+  MIGRATION_LOCK,
+  type PhaseStatus,
+  readApplied,
+} from '../lib/migrator.js'
+import type { Output } from '../lib/output.js'
+import { parseDuration, parseInteger } from '../lib/parse.js'
+import { formatMs } from '../lib/render.js'
+import * as rollback from './rollback.js'
+
+export interface MigrateOptions {
+  migrations: Migration[]
+  /** Apply pending phases up to and including this version (all when undefined). */
+  phase: number | undefined
+  dryRun: boolean
+  lockWaitMs: number
+  lockTimeoutMs: number
+  acceptEdited: boolean
+}
+
+export interface AppliedPhase {
+  version: number
+  name: string
+  executionMs: number
+}
+
+export interface MigrateResult extends CommandResult {
+  target: string
+  dryRun: boolean
+  applied: AppliedPhase[]
+  /** Phases that were already applied (no-op). */
+  upToDate: number[]
+  /** Still pending after this run (above --phase). */
+  pending: number[]
+  /** Edited phases whose new checksum was accepted with --accept-edited. */
+  accepted: number[]
+  /** --dry-run: the SQL that would run, per phase. */
+  plan?: { version: number; file: string; transactional: boolean; sql: string }[]
+}
+
+export const DEFAULT_LOCK_WAIT_MS = 60_000
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
+
+export async function run(options: MigrateOptions, ctx: Context): Promise<MigrateResult> {
+  const base = { target: ctx.target.display, dryRun: options.dryRun }
+  if (options.dryRun) {
+    const phases = comparePhases(options.migrations, await readApplied(ctx.sql))
+    assertRunnable(phases, options.acceptEdited)
+    const todo = selectPending(options, phases)
+    return {
+      ...base,
+      applied: [],
+      upToDate: versions(phases, 'applied'),
+      pending: versions(phases, 'pending'),
+      accepted: [],
+      plan: todo.map((m) => ({
+        version: m.version,
+        file: m.file,
+        transactional: m.transactional,
+        sql: m.up,
+      })),
+    }
+  }
+  return withAdvisoryLock(
+    ctx.sql,
+    MIGRATION_LOCK,
+    {
+      timeoutMs: options.lockWaitMs,
+      what: 'the migration lock',
+      onWait: (holder) =>
+        ctx.out.info(
+          `Waiting for another migration to finish${holder ? ` (pid ${holder.pid}, ${holder.application_name || 'unknown application'})` : ''} ...`,
+        ),
+    },
+    async (conn) => {
+      await ensureBookkeeping(conn)
+      const phases = comparePhases(options.migrations, await readApplied(conn))
+      assertRunnable(phases, options.acceptEdited)
+      const accepted: number[] = []
+      for (const phase of phases.filter((p) => p.state === 'edited')) {
+        const migration = options.migrations.find((m) => m.version === phase.version) as Migration
+        await conn`update schema_migrations set checksum = ${migration.checksum} where version = ${phase.version}`
+        accepted.push(phase.version)
+      }
+      const applied: AppliedPhase[] = []
+      for (const migration of selectPending(options, phases)) {
+        const progress = ctx.out.progress(`Applying ${migration.file}`)
+        try {
+          const ms = await applyMigration(conn, migration, { lockTimeoutMs: options.lockTimeoutMs })
+          progress.succeed(
+            `Applied ${migration.file}${ms === undefined ? ' (by another runner)' : ` in ${formatMs(ms)}`}`,
+          )
+          if (ms !== undefined)
+            applied.push({ version: migration.version, name: migration.name, executionMs: ms })
+        } catch (err) {
+          progress.fail(`${migration.file} failed; nothing of it was applied`)
+          throw err
+        }
+      }
+      const after = comparePhases(options.migrations, await readApplied(conn))
+      return {
+        ...base,
+        applied,
+        upToDate: versions(phases, 'applied').concat(accepted),
+        pending: versions(after, 'pending'),
+        accepted,
+      }
+    },
+  )
+}
+
+function selectPending(options: MigrateOptions, phases: PhaseStatus[]): Migration[] {
+  const pending = new Set(versions(phases, 'pending'))
+  const upTo = options.phase ?? Number.POSITIVE_INFINITY
+  return options.migrations.filter((m) => pending.has(m.version) && m.version <= upTo)
+}
+
+function versions(phases: PhaseStatus[], state: PhaseStatus['state']): number[] {
+  return phases.filter((p) => p.state === state).map((p) => p.version)
+}
+
+/** Edited or unknown phases stop a migration (exit 3) unless explicitly accepted. */
+function assertRunnable(phases: PhaseStatus[], acceptEdited: boolean): void {
+  const unknown = phases.filter((p) => p.state === 'unknown')
+  if (unknown.length > 0) {
+    throw checkFailed(
+      `The database has phase(s) ${unknown.map((p) => `${p.version} (${p.name})`).join(', ')} that this vrss-db does not know`,
+      'The database was migrated by a newer vrss-db: upgrade this one before migrating.',
+    )
+  }
+  const edited = phases.filter((p) => p.state === 'edited')
+  if (edited.length > 0 && !acceptEdited) {
+    throw checkFailed(
+      `Applied phase(s) ${edited.map((p) => `${String(p.version).padStart(3, '0')}_${p.name}`).join(', ')} were edited after they were applied (checksum differs)`,
+      'Edits to applied phases never run. Revert the edit and add a new phase instead, or pass --accept-edited to record the new checksum.',
+    )
+  }
+}
+
+export function render(result: MigrateResult, out: Output): void {
+  if (result.plan) {
+    if (result.plan.length === 0) out.print('-- Nothing to apply: the database is up to date.')
+    for (const step of result.plan) {
+      out.print(`-- ${step.file}${step.transactional ? ' (one transaction)' : ' (no transaction)'}`)
+      out.print(step.sql.trimEnd())
+      out.print()
+    }
+    return
+  }
+  if (result.accepted.length > 0)
+    out.print(`Accepted the edited checksum of phase(s) ${result.accepted.join(', ')}.`)
+  if (result.applied.length === 0) {
+    out.print(`Nothing to apply: ${result.target} is up to date${pendingNote(result)}.`)
+    return
+  }
+  const total = result.applied.reduce((sum, p) => sum + p.executionMs, 0)
+  out.print(
+    `Applied ${result.applied.length} phase(s) to ${result.target} in ${formatMs(total)}${pendingNote(result)}.`,
+  )
+}
+
+function pendingNote(result: MigrateResult): string {
+  return result.pending.length > 0 ? ` (still pending: ${result.pending.join(', ')})` : ''
+}
+
+export function register(program: Command): void {
+  const migrate = program
+    .command('migrate')
+    .description('apply the embedded SQL phases (001 foundation … 004 communication) in order')
+    .option('--phase <n>', 'apply pending phases up to and including phase N')
+    .option('--dry-run', 'print the SQL that would run and change nothing')
+    .option(
+      '--lock-wait <duration>',
+      "how long to wait for another runner's migration lock (default 60s)",
+    )
+    .option(
+      '--lock-timeout <duration>',
+      'lock_timeout of each phase: give up rather than queue behind a long transaction (default 10s)',
+    )
+    .option(
+      '--accept-edited',
+      'continue although applied phase files changed, recording the new checksums',
+    )
+    .addOption(new Option('--migrations-dir <dir>', 'read migrations from this folder').hideHelp())
+    .addHelpText(
+      'after',
+      `
+Each phase runs in one transaction together with its schema_migrations row: a failure leaves
+nothing of it behind. Safe to run from several deploy hosts at once (advisory lock).
+
+Examples:
+  $ vrss-db migrate                 # all pending phases
+  $ vrss-db migrate --phase 2       # phases 1 and 2 on an empty database
+  $ vrss-db migrate --dry-run       # show the SQL, change nothing
+  $ vrss-db migrate rollback --to 2 --yes`,
+    )
+    .action(
+      commandAction<MigrateOptions, MigrateResult>({
+        parse: (raw) => parseMigrateOptions(raw),
+        run,
+        render,
+      }),
+    )
+  rollback.register(migrate)
+}
+
+export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOptions {
+  const migrations = loadMigrations(
+    typeof raw.migrationsDir === 'string' ? raw.migrationsDir : defaultMigrationsDir(),
+  )
+  return {
+    migrations,
+    phase:
+      raw.phase === undefined
+        ? undefined
+        : parseInteger('--phase', raw.phase, { min: 1, max: migrations.length }),
+    dryRun: Boolean(raw.dryRun),
+    lockWaitMs:
+      raw.lockWait === undefined
+        ? DEFAULT_LOCK_WAIT_MS
+        : parseDuration('--lock-wait', raw.lockWait),
+    lockTimeoutMs:
+      raw.lockTimeout === undefined
+        ? DEFAULT_LOCK_TIMEOUT_MS
+        : parseDuration('--lock-timeout', raw.lockTimeout),
+    acceptEdited: Boolean(raw.acceptEdited),
+  }
+}

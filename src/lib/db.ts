@@ -1,0 +1,132 @@
+/**
+ * Scoped database helpers that always release what they take: a dedicated connection, a
+ * transaction on it, a session advisory lock.
+ */
+import type { ReservedSql, Sql } from './connect.js'
+import { VrssError } from './errors.js'
+
+/** One connection of the pool for a session's worth of work; always given back. */
+export async function withReservedConnection<T>(
+  sql: Sql,
+  fn: (conn: ReservedSql) => Promise<T>,
+): Promise<T> {
+  const conn = await sql.reserve()
+  try {
+    return await fn(conn)
+  } finally {
+    conn.release()
+  }
+}
+
+export interface TransactionOptions {
+  /** SET LOCAL lock_timeout: give up rather than queue behind a long transaction. */
+  lockTimeoutMs?: number
+  statementTimeoutMs?: number
+}
+
+/**
+ * BEGIN … COMMIT on a reserved connection (postgres.js' sql.begin works on pools only);
+ * ROLLBACK on any error, which is then rethrown.
+ */
+export async function withTransaction<T>(
+  conn: ReservedSql,
+  fn: (conn: ReservedSql) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  await conn.unsafe('begin')
+  try {
+    if (options.lockTimeoutMs !== undefined) {
+      await conn`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`
+    }
+    if (options.statementTimeoutMs !== undefined) {
+      await conn`select set_config('statement_timeout', ${`${options.statementTimeoutMs}ms`}, true)`
+    }
+    const result = await fn(conn)
+    await conn.unsafe('commit')
+    return result
+  } catch (err) {
+    await conn.unsafe('rollback').catch(() => undefined)
+    throw err
+  }
+}
+
+export interface LockHolder {
+  pid: number
+  application_name: string
+  client_addr: string | null
+  state: string | null
+  backend_start: Date
+}
+
+export interface AdvisoryLockOptions {
+  /** Give up after this long; 0 means try once. */
+  timeoutMs: number
+  pollMs?: number
+  /** What the lock protects, for the error message ("the migration lock"). */
+  what: string
+  /** Called once when the lock is busy and we start waiting. */
+  onWait?: (holder: LockHolder | undefined) => void
+}
+
+/**
+ * A session-level advisory lock named by `name`, held on a dedicated connection for the whole
+ * of `fn` and polled (never an unbounded wait). On timeout the error names the holder.
+ */
+export async function withAdvisoryLock<T>(
+  sql: Sql,
+  name: string,
+  options: AdvisoryLockOptions,
+  fn: (conn: ReservedSql) => Promise<T>,
+): Promise<T> {
+  return withReservedConnection(sql, async (conn) => {
+    const deadline = Date.now() + options.timeoutMs
+    let waited = false
+    for (;;) {
+      const [row] = await conn`select pg_try_advisory_lock(hashtextextended(${name}, 0)) as locked`
+      if (row?.locked) break
+      const holder = await lockHolder(conn, name)
+      if (!waited) options.onWait?.(holder)
+      waited = true
+      if (Date.now() >= deadline) throw lockTimeout(options, holder)
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200))
+    }
+    try {
+      return await fn(conn)
+    } finally {
+      await conn`select pg_advisory_unlock(hashtextextended(${name}, 0))`.catch(() => undefined)
+    }
+  })
+}
+
+export async function lockHolder(
+  sql: Sql | ReservedSql,
+  name: string,
+): Promise<LockHolder | undefined> {
+  const [holder] = await sql<LockHolder[]>`
+    select a.pid, a.application_name, host(a.client_addr) as client_addr, a.state, a.backend_start
+    from pg_locks l
+    join pg_stat_activity a on a.pid = l.pid
+    where l.locktype = 'advisory'
+      and l.granted
+      and l.objsubid = 1
+      and l.database = (select oid from pg_database where datname = current_database())
+      and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${name}, 0)
+    limit 1`
+  return holder
+}
+
+function lockTimeout(options: AdvisoryLockOptions, holder: LockHolder | undefined): VrssError {
+  const who = holder
+    ? `backend pid ${holder.pid} (application_name "${holder.application_name || '?'}"${holder.client_addr ? `, from ${holder.client_addr}` : ''}, connected since ${holder.backend_start.toISOString()})`
+    : 'another session (it released the lock just now or is not visible to this user)'
+  return new VrssError(
+    `Timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}, held by ${who}`,
+    {
+      hint: holder
+        ? `Wait for it to finish, or stop it with: select pg_terminate_backend(${holder.pid})`
+        : 'Try again.',
+      code: 'LOCK_TIMEOUT',
+      details: holder ? { holder } : undefined,
+    },
+  )
+}

@@ -1,0 +1,220 @@
+/**
+ * The migration engine: compares the embedded phases with schema_migrations, applies a phase
+ * statement by statement (so a failure names its file and line) in one transaction together with
+ * its bookkeeping row, and runs down scripts for rollback.
+ */
+import { hostname } from 'node:os'
+import type { ReservedSql, Sql } from './connect.js'
+import { withTransaction } from './db.js'
+import { isPostgresError, VrssError } from './errors.js'
+import type { Migration } from './migrations.js'
+import { loadSql, query } from './sql-files.js'
+import { splitStatements } from './sql-split.js'
+
+export const MIGRATION_LOCK = 'vrss-db:migrate'
+
+export interface AppliedRow {
+  version: number
+  name: string
+  checksum: string
+  applied_at: Date
+  execution_ms: number
+  applied_by: string
+}
+
+export type PhaseState = 'applied' | 'pending' | 'edited' | 'unknown'
+
+export interface PhaseStatus {
+  version: number
+  name: string
+  state: PhaseState
+  appliedAt?: string
+  executionMs?: number
+  appliedBy?: string
+}
+
+type Queryable = Sql | ReservedSql
+
+export async function readApplied(sql: Queryable): Promise<AppliedRow[]> {
+  const [exists] = await sql`select to_regclass('schema_migrations') is not null as exists`
+  if (!exists?.exists) return []
+  return query<AppliedRow>(sql, 'queries/migrations-applied')
+}
+
+export function comparePhases(migrations: Migration[], applied: AppliedRow[]): PhaseStatus[] {
+  const byVersion = new Map(applied.map((row) => [row.version, row]))
+  const known = migrations.map((m): PhaseStatus => {
+    const row = byVersion.get(m.version)
+    if (!row) return { version: m.version, name: m.name, state: 'pending' }
+    return {
+      version: m.version,
+      name: m.name,
+      state: row.checksum === m.checksum ? 'applied' : 'edited',
+      appliedAt: row.applied_at.toISOString(),
+      executionMs: row.execution_ms,
+      appliedBy: row.applied_by,
+    }
+  })
+  const unknown = applied
+    .filter((row) => !migrations.some((m) => m.version === row.version))
+    .map(
+      (row): PhaseStatus => ({
+        version: row.version,
+        name: row.name,
+        state: 'unknown',
+        appliedAt: row.applied_at.toISOString(),
+        executionMs: row.execution_ms,
+        appliedBy: row.applied_by,
+      }),
+    )
+  return [...known, ...unknown]
+}
+
+export async function ensureBookkeeping(conn: ReservedSql): Promise<void> {
+  const [exists] = await conn`select to_regclass('schema_migrations') is not null as exists`
+  if (!exists?.exists)
+    await runScript(conn, loadSql('queries/migrations-create-table'), 'schema_migrations')
+}
+
+export interface ApplyOptions {
+  lockTimeoutMs: number
+}
+
+/**
+ * Applies one phase. A transactional phase re-checks the bookkeeping inside its transaction, so
+ * even two runners that both got past the lock could not apply it twice.
+ * Returns the execution time, or undefined when another runner had applied it already.
+ */
+export async function applyMigration(
+  conn: ReservedSql,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number | undefined> {
+  const started = performance.now()
+  const record = async () => {
+    const ms = Math.round(performance.now() - started)
+    await query(conn, 'queries/migrations-record', [
+      migration.version,
+      migration.name,
+      migration.checksum,
+      ms,
+      hostname(),
+    ])
+    return ms
+  }
+  if (migration.transactional) {
+    return withTransaction(
+      conn,
+      async () => {
+        const [done] =
+          await conn`select 1 from schema_migrations where version = ${migration.version}`
+        if (done) return undefined
+        await runScript(conn, migration.up, migration.file)
+        return record()
+      },
+      { lockTimeoutMs: options.lockTimeoutMs },
+    )
+  }
+  await conn`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, false)`
+  try {
+    await runScript(conn, migration.up, migration.file)
+  } finally {
+    await conn`select set_config('lock_timeout', '0', false)`
+  }
+  const invalid = await invalidIndexes(conn)
+  if (invalid.length > 0) {
+    throw new VrssError(
+      `${migration.file} left INVALID indexes: ${invalid.map((i) => i.index).join(', ')}`,
+      {
+        hint: 'A concurrent index build failed. Drop the invalid index (DROP INDEX CONCURRENTLY …) and run migrate again.',
+        code: 'INVALID_INDEX',
+      },
+    )
+  }
+  return record()
+}
+
+/** Runs a phase's down script and removes its bookkeeping row, in one transaction. */
+export async function revertMigration(
+  conn: ReservedSql,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number> {
+  const down = migration.down
+  if (down === undefined) {
+    throw new VrssError(`${migration.file} has no down script`, {
+      hint: `Add ${migration.file.replace(/\.sql$/, '.down.sql')} next to it.`,
+    })
+  }
+  const started = performance.now()
+  await withTransaction(
+    conn,
+    async () => {
+      await runScript(conn, down, migration.file.replace(/\.sql$/, '.down.sql'))
+      await conn`delete from schema_migrations where version = ${migration.version}`
+    },
+    { lockTimeoutMs: options.lockTimeoutMs },
+  )
+  return Math.round(performance.now() - started)
+}
+
+export interface InvalidIndex {
+  index: string
+  table: string
+}
+
+export function invalidIndexes(sql: Queryable): Promise<InvalidIndex[]> {
+  return query<InvalidIndex>(sql, 'queries/invalid-indexes')
+}
+
+/** Runs each statement of a file; an error names the file, line, SQLSTATE and message. */
+async function runScript(conn: ReservedSql, text: string, file: string): Promise<void> {
+  for (const statement of splitStatements(text)) {
+    try {
+      await conn.unsafe(statement.sql).simple()
+    } catch (err) {
+      throw statementError(err, file, statement.line, statement.sql)
+    }
+  }
+}
+
+function statementError(err: unknown, file: string, line: number, statementSql: string): VrssError {
+  if (!isPostgresError(err))
+    return err instanceof VrssError ? err : new VrssError(String(err), { cause: err })
+  const position = err.position ? Number(err.position) : undefined
+  const exactLine =
+    position === undefined
+      ? line
+      : line + (statementSql.slice(0, position - 1).match(/\n/g)?.length ?? 0)
+  const detail = err.detail ? ` (${err.detail})` : ''
+  return new VrssError(`${file}:${exactLine}: ${err.message} [SQLSTATE ${err.code}]${detail}`, {
+    code: err.code,
+    hint: hintFor(err.code, err.hint),
+    details: {
+      file,
+      line: exactLine,
+      sqlstate: err.code,
+      detail: err.detail,
+      hint: err.hint,
+      where: err.where,
+    },
+    cause: err,
+  })
+}
+
+function hintFor(sqlstate: string, serverHint: string | undefined): string | undefined {
+  switch (sqlstate) {
+    case '42P07':
+    case '42710':
+    case '42723':
+      return 'An object of that name already exists but was not created by vrss-db (it is not in schema_migrations). Rename or drop it, or migrate another database or schema. Nothing of this phase was applied.'
+    case '42501':
+      return 'The database user lacks a privilege: migrate as the schema owner (GRANT CREATE ON SCHEMA public TO …).'
+    case '55P03':
+      return 'Another transaction holds a lock this phase needs; the phase gave up (lock_timeout) rather than block traffic. Retry when it is done, or raise --lock-timeout.'
+    case '57014':
+      return 'The statement was cancelled (statement_timeout or an operator).'
+    default:
+      return serverHint
+  }
+}

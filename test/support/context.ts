@@ -1,0 +1,52 @@
+/**
+ * A real command context for calling command cores directly in integration tests.
+ */
+import { Writable } from 'node:stream'
+import { run as migrate, parseMigrateOptions } from '../../src/commands/migrate.js'
+import type { Sql } from '../../src/lib/connect.js'
+import type { Context } from '../../src/lib/context.js'
+import { Output } from '../../src/lib/output.js'
+import { describeSpec, parseDatabaseUrl } from '../../src/lib/target.js'
+
+/** Collects what a command would print, for assertions. */
+export class CapturedStream extends Writable {
+  text = ''
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString()
+    done()
+  }
+}
+
+export function testContext(sql: Sql, url: string): Context & { stderr: CapturedStream } {
+  const spec = parseDatabaseUrl(url)
+  const stderr = new CapturedStream()
+  const out = new Output({
+    json: false,
+    color: false,
+    debug: false,
+    stdout: new CapturedStream() as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    env: {},
+  })
+  return {
+    sql,
+    out,
+    env: {},
+    interactive: false,
+    stderr,
+    target: {
+      display: describeSpec(spec),
+      source: '--database-url',
+      embedded: false,
+      local: true,
+      host: spec.host,
+      database: spec.database,
+      spec,
+    },
+  }
+}
+
+/** Applies the embedded phases (all, or up to `phase`) through the real migrate core. */
+export async function migrateTo(sql: Sql, url: string, raw: Record<string, unknown> = {}) {
+  return migrate(parseMigrateOptions(raw), testContext(sql, url))
+}
