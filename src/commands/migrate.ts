@@ -85,7 +85,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
           `Waiting for another migration to finish${holder ? ` (pid ${holder.pid}, ${holder.application_name || 'unknown application'})` : ''} ...`,
         ),
     },
-    async (conn) => {
+    async (conn, session) => {
       await ensureBookkeeping(conn)
       const phases = comparePhases(options.migrations, await readApplied(conn))
       assertRunnable(phases, options.acceptEdited)
@@ -97,6 +97,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
       }
       const applied: AppliedPhase[] = []
       for (const migration of selectPending(options, phases)) {
+        await session.assertHeld()
         const progress = ctx.out.progress(`Applying ${migration.file}`)
         try {
           const ms = await applyMigration(conn, migration, { lockTimeoutMs: options.lockTimeoutMs })

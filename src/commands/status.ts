@@ -11,7 +11,7 @@ import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
-import { checkSchema, problemCount, type SchemaProblems } from '../lib/schema-check.js'
+import { checkSchema, type SchemaProblems } from '../lib/schema-check.js'
 import { query } from '../lib/sql-files.js'
 
 export interface StatusOptions {

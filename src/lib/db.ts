@@ -76,13 +76,16 @@ export async function withAdvisoryLock<T>(
   sql: Sql,
   name: string,
   options: AdvisoryLockOptions,
-  fn: (conn: ReservedSql) => Promise<T>,
+  fn: (conn: ReservedSql, session: LockSession) => Promise<T>,
 ): Promise<T> {
   return withReservedConnection(sql, async (conn) => {
     const deadline = Date.now() + options.timeoutMs
     let waited = false
+    let backendPid = 0
     for (;;) {
-      const [row] = await conn`select pg_try_advisory_lock(hashtextextended(${name}, 0)) as locked`
+      const [row] = await conn`
+        select pg_try_advisory_lock(hashtextextended(${name}, 0)) as locked, pg_backend_pid() as pid`
+      backendPid = row?.pid ?? 0
       if (row?.locked) break
       const holder = await lockHolder(conn, name)
       if (!waited) options.onWait?.(holder)
@@ -91,11 +94,33 @@ export async function withAdvisoryLock<T>(
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200))
     }
     try {
-      return await fn(conn)
+      return await fn(conn, { assertHeld: () => assertSameBackend(conn, backendPid) })
     } finally {
       await conn`select pg_advisory_unlock(hashtextextended(${name}, 0))`.catch(() => undefined)
     }
   })
+}
+
+export interface LockSession {
+  /** Fails when the statements no longer reach the backend that holds the lock. */
+  assertHeld(): Promise<void>
+}
+
+/**
+ * A session lock only protects anything while every statement reaches the same backend. Behind
+ * PgBouncer in transaction mode they do not, and the lock would protect nothing (and leak).
+ */
+async function assertSameBackend(conn: ReservedSql, lockPid: number): Promise<void> {
+  const [row] = await conn`select pg_backend_pid() as pid`
+  if (row?.pid !== lockPid) {
+    throw new VrssError(
+      'The connection changed server sessions between statements: this looks like a pooler in transaction mode (PgBouncer)',
+      {
+        hint: 'Run migrate with a direct URL to PostgreSQL (or a session-mode pool); see the README, "PgBouncer".',
+        code: 'POOLED_SESSION',
+      },
+    )
+  }
 }
 
 export async function lockHolder(

@@ -57,7 +57,3 @@ export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<
     invalidIndexes: [...indexes.values()].filter((r) => !r.valid).map((r) => r.name),
   }
 }
-
-export function problemCount(problems: SchemaProblems): number {
-  return Object.values(problems).reduce((sum, list: string[]) => sum + list.length, 0)
-}

@@ -15,6 +15,8 @@ export interface TestDatabase {
   readonly sql: Sql
   /** Opens another independent pool (for concurrency tests); closed in afterAll. */
   connect(max?: number): Sql
+  /** A pool to any URL (another user, another application_name); closed in afterAll. */
+  connectUrl(url: string, connection?: Record<string, string>): Sql
   /** Another fresh database for this file (dropped in afterAll), for tests needing a clean slate. */
   createDatabase(): Promise<{ url: string; sql: Sql; name: string }>
 }
@@ -40,6 +42,21 @@ export function useTestDatabase(): TestDatabase {
     pools.push(sql)
     return sql
   }
+  const connectUrl = (target: string, connection: Record<string, string> = {}) => {
+    const spec = parseDatabaseUrl(target)
+    const sql = postgres({
+      host: spec.host,
+      port: spec.port,
+      database: spec.database,
+      username: spec.user,
+      password: spec.password,
+      max: 2,
+      onnotice: () => undefined,
+      connection,
+    })
+    pools.push(sql as unknown as Sql)
+    return sql as unknown as Sql
+  }
   const connect = (max = 4) => connectTo(url, max)
   const createDatabase = async () => {
     const extra = `${name}_${extraDatabases.length + 1}`
@@ -54,7 +71,7 @@ export function useTestDatabase(): TestDatabase {
     main = connect()
   })
   afterAll(async () => {
-    await Promise.all(pools.map((sql) => sql.end({ timeout: 5 })))
+    await Promise.all(pools.map((sql) => sql.end({ timeout: 5 }).catch(() => undefined)))
     await withAdmin(async (admin) => {
       for (const db of [name, ...extraDatabases]) {
         await admin.unsafe(`drop database if exists ${db} with (force)`)
@@ -70,6 +87,7 @@ export function useTestDatabase(): TestDatabase {
       return main
     },
     connect,
+    connectUrl,
     createDatabase,
   }
 }
