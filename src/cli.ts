@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import * as migrate from './commands/migrate.js'
 import { registerPending } from './commands/pending.js'
+import * as seed from './commands/seed.js'
 import * as server from './commands/server.js'
 import * as status from './commands/status.js'
 import { ExitCode, errorDocument, usageError } from './lib/errors.js'
@@ -47,11 +48,7 @@ Examples:
     )
 
   migrate.register(program)
-  registerPending(program, {
-    name: 'seed',
-    description: 'load reference data and realistic, deterministic fake data',
-    examples: ['vrss-db seed --users 20', 'vrss-db seed --users 10000 --seed 42'],
-  })
+  seed.register(program)
   registerPending(program, {
     name: 'reconcile-counters',
     alias: 'reconcile',

@@ -1,0 +1,204 @@
+/**
+ * `vrss-db seed`: the reference tiers always (idempotently), then realistic, deterministic fake
+ * data for `--users N`, loaded with COPY and left with exact counters and triggers enabled.
+ */
+import type { Command } from 'commander'
+import { type CommandResult, commandAction } from '../lib/command.js'
+import type { Context } from '../lib/context.js'
+import { usageError, VrssError } from '../lib/errors.js'
+import { VRSS_TABLES } from '../lib/manifest.js'
+import { loadMigrations } from '../lib/migrations.js'
+import { comparePhases, readApplied } from '../lib/migrator.js'
+import type { Output } from '../lib/output.js'
+import { parseInteger } from '../lib/parse.js'
+import { formatMs, renderTable } from '../lib/render.js'
+import { confirmDestructive } from '../lib/safety.js'
+import type { IdStart } from '../lib/seed/dataset.js'
+import type { Tier } from '../lib/seed/generate-extras.js'
+import { planFor } from '../lib/seed/plan.js'
+import { query } from '../lib/sql-files.js'
+
+export const DEFAULT_SEED = 42
+export const DEFAULT_USERS = 20
+/** Above this many users, --yes is required (it takes minutes and gigabytes). */
+export const LARGE_SEED_USERS = 100_000
+
+export interface SeedOptions {
+  users: number
+  seed: number
+  append: boolean
+  reset: boolean
+  yes: boolean
+}
+
+export interface DriftSummary {
+  likes_count: number
+  comments_count: number
+  reposts_count: number
+  replies_count: number
+  storage_usage: number
+  missing_storage_rows: number
+  missing_friendships: number
+}
+
+export interface SeedResult extends CommandResult {
+  target: string
+  seed: number
+  users: number
+  tables: { table: string; rows: number }[]
+  totalRows: number
+  elapsedMs: number
+  rowsPerSecond: number
+  /** Rows breaking a SPEC §4 guarantee after the seed: all zero. */
+  drift: DriftSummary
+  feedUsers: { power: number[]; typical: number[]; sparse: number[] }
+}
+
+export async function run(options: SeedOptions, ctx: Context): Promise<SeedResult> {
+  const started = performance.now()
+  await assertMigrated(ctx)
+  const [existing] = await ctx.sql`select exists (select 1 from users) as has_users`
+  if (existing?.has_users && options.reset) {
+    await confirmDestructive(ctx, 'empty every VRSS table (seed --reset)', options.yes)
+    await ctx.sql.unsafe(`truncate ${VRSS_TABLES.join(', ')} restart identity cascade`)
+  } else if (existing?.has_users && !options.append) {
+    throw new VrssError(`${ctx.target.display} already has users`, {
+      hint: 'Add --append to add more fake users next to them, or --reset to empty the VRSS tables first.',
+      code: 'HAS_USERS',
+    })
+  }
+  await query(ctx.sql, 'queries/seed-tiers')
+  const tiers = await ctx.sql<
+    Tier[]
+  >`select id, name, storage_bytes from subscription_tiers order by id`
+  const fresh = !existing?.has_users || options.reset
+  const ids = await nextIds(ctx)
+  const progress = ctx.out.progress(
+    `Generating ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
+  )
+  const { generateDataset } = await import('../lib/seed/generate.js')
+  const { loadDataset } = await import('../lib/seed/load.js')
+  const generated = await generateDataset(planFor(options.users), options.seed, ids, tiers)
+  progress.succeed(
+    `Generated ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
+  )
+  const loading = ctx.out.progress('Loading')
+  try {
+    await loadDataset(ctx.sql, generated.dataset, {
+      rebuildIndexes: fresh,
+      onStep: (message) => loading.update(message),
+    })
+  } catch (err) {
+    loading.fail('Loading failed; nothing was written')
+    throw err
+  }
+  loading.succeed('Loaded')
+  const [drift] = await query<DriftSummary>(ctx.sql, 'queries/drift-summary')
+  const tables = generated.dataset.all().map((t) => ({ table: t.table, rows: t.rows.length }))
+  tables.sort((a, b) => VRSS_TABLES.indexOf(a.table) - VRSS_TABLES.indexOf(b.table))
+  const totalRows = tables.reduce((sum, t) => sum + t.rows, 0)
+  const elapsedMs = performance.now() - started
+  return {
+    target: ctx.target.display,
+    seed: options.seed,
+    users: options.users,
+    tables,
+    totalRows,
+    elapsedMs: Math.round(elapsedMs),
+    rowsPerSecond: Math.round(totalRows / (elapsedMs / 1000)),
+    drift: drift as DriftSummary,
+    feedUsers: generated.feedUsers,
+  }
+}
+
+async function assertMigrated(ctx: Context): Promise<void> {
+  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+  const pending = phases.filter((p) => p.state === 'pending')
+  if (pending.length > 0) {
+    throw new VrssError(
+      `${ctx.target.display} is not migrated (pending phases: ${pending.map((p) => p.version).join(', ')})`,
+      { hint: 'Run `vrss-db migrate` first.', code: 'NOT_MIGRATED' },
+    )
+  }
+}
+
+/** The first free id of every table, so that --append never collides. */
+async function nextIds(ctx: Context): Promise<IdStart> {
+  const ids: Record<string, number> = {}
+  for (const table of VRSS_TABLES) {
+    const [row] = await ctx.sql`select coalesce(max(id), 0) + 1 as next from ${ctx.sql(table)}`
+    ids[table] = row?.next as number
+  }
+  return ids as IdStart
+}
+
+export function render(result: SeedResult, out: Output): void {
+  out.print(
+    renderTable(
+      ['table', 'rows'],
+      result.tables.map((t) => [t.table, t.rows.toLocaleString('en-US')]),
+      out,
+    ),
+  )
+  const driftRows = Object.values(result.drift).reduce((a, b) => a + Number(b), 0)
+  out.print(
+    `Seeded ${result.totalRows.toLocaleString('en-US')} rows for ${result.users.toLocaleString('en-US')} users into ${result.target} in ${formatMs(result.elapsedMs)} (${result.rowsPerSecond.toLocaleString('en-US')} rows/s), seed ${result.seed}.`,
+  )
+  out.print(
+    driftRows === 0
+      ? 'Counters and storage totals: exact (0 rows drift).'
+      : out.color.red(`Counters drift on ${driftRows} rows: ${JSON.stringify(result.drift)}`),
+  )
+}
+
+export function parseSeedOptions(raw: Record<string, unknown>): SeedOptions {
+  const users =
+    raw.users === undefined ? DEFAULT_USERS : parseInteger('--users', raw.users, { min: 1 })
+  const yes = Boolean(raw.yes)
+  if (users > LARGE_SEED_USERS && !yes) {
+    throw usageError(
+      `--users ${users} is more than ${LARGE_SEED_USERS.toLocaleString('en-US')}: add --yes if you mean it`,
+      'That takes a long time and a lot of disk; 10000 is the MVP scale.',
+    )
+  }
+  if (raw.append && raw.reset) throw usageError('--append and --reset cannot be used together')
+  return {
+    users,
+    seed:
+      raw.seed === undefined
+        ? DEFAULT_SEED
+        : parseInteger('--seed', raw.seed, { min: 0, max: 2 ** 32 - 1 }),
+    append: Boolean(raw.append),
+    reset: Boolean(raw.reset),
+    yes,
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('seed')
+    .description('load the reference tiers and realistic, deterministic fake data')
+    .option('--users <n>', `how many users (default ${DEFAULT_USERS}; 10000 is the MVP scale)`)
+    .option(
+      '--seed <n>',
+      `random seed; the same seed gives identical data (default ${DEFAULT_SEED})`,
+    )
+    .option('--append', 'add fake users to a database that already has users')
+    .option('--reset', 'empty every VRSS table first (destructive)')
+    .option('--yes', 'confirm --reset without a prompt, or allow more than 100,000 users')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vrss-db seed --users 20             # the SPEC §7 development dataset
+  $ vrss-db seed --users 10000 --reset --yes   # MVP scale for benchmarks
+  $ vrss-db seed --users 50 --seed 7 --append`,
+    )
+    .action(
+      commandAction<SeedOptions, SeedResult>({
+        parse: (raw) => parseSeedOptions(raw),
+        run,
+        render,
+      }),
+    )
+}

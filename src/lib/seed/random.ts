@@ -1,0 +1,110 @@
+/**
+ * A small seeded PRNG (sfc32): the same seed gives the same sequence on every machine and
+ * Node version, and it is far faster than calling faker per row.
+ */
+export class Random {
+  private a: number
+  private b: number
+  private c: number
+  private d: number
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9
+    this.b = 0x243f6a88
+    this.c = 0xb7e15162
+    this.d = seed >>> 0
+    for (let i = 0; i < 15; i++) this.next()
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.a >>>= 0
+    this.b >>>= 0
+    this.c >>>= 0
+    this.d >>>= 0
+    const t = (((this.a + this.b) | 0) + this.d) | 0
+    this.d = (this.d + 1) | 0
+    this.a = this.b ^ (this.b >>> 9)
+    this.b = (this.c + (this.c << 3)) | 0
+    this.c = (this.c << 21) | (this.c >>> 11)
+    this.c = (this.c + t) | 0
+    return (t >>> 0) / 4294967296
+  }
+
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1))
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T
+  }
+
+  /** k distinct items (k ≤ items.length), in random order. */
+  sample<T>(items: readonly T[], k: number): T[] {
+    const copy = items.slice()
+    const n = Math.min(k, copy.length)
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(this.next() * (copy.length - i))
+      const tmp = copy[i] as T
+      copy[i] = copy[j] as T
+      copy[j] = tmp
+    }
+    return copy.slice(0, n)
+  }
+
+  /** A child generator for one table, so that tables do not shift each other's sequences. */
+  fork(label: string): Random {
+    let h = this.d ^ 0x811c9dc5
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619)
+    return new Random(h >>> 0)
+  }
+}
+
+/** Draws indexes with given weights in O(log n) per draw. */
+export class WeightedPicker {
+  private readonly cumulative: Float64Array
+  private readonly total: number
+
+  constructor(weights: readonly number[]) {
+    this.cumulative = new Float64Array(weights.length)
+    let sum = 0
+    weights.forEach((w, i) => {
+      sum += w
+      this.cumulative[i] = sum
+    })
+    this.total = sum
+  }
+
+  pick(random: Random): number {
+    const target = random.next() * this.total
+    let lo = 0
+    let hi = this.cumulative.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.cumulative[mid] as number) > target) hi = mid
+      else lo = mid + 1
+    }
+    return lo
+  }
+}
+
+/** Splits `total` into parts proportional to `shares`, summing exactly to total. */
+export function apportion(total: number, shares: readonly number[]): number[] {
+  const sum = shares.reduce((a, b) => a + b, 0)
+  const raw = shares.map((s) => (total * s) / sum)
+  const result = raw.map(Math.floor)
+  let left = total - result.reduce((a, b) => a + b, 0)
+  const order = raw
+    .map((r, i) => [r - Math.floor(r), i] as const)
+    .sort((x, y) => y[0] - x[0] || x[1] - y[1])
+  for (const [, i] of order) {
+    if (left-- <= 0) break
+    result[i] = (result[i] as number) + 1
+  }
+  return result
+}
