@@ -52,6 +52,14 @@ export interface SeedResult extends CommandResult {
   /** Rows breaking a SPEC §4 guarantee after the seed: all zero. */
   drift: DriftSummary
   feedUsers: { power: number[]; typical: number[]; sparse: number[] }
+  /** Where the time went, in ms. */
+  timings: {
+    strategy: string
+    generateMs: number
+    loadMs: number
+    analyzeMs: number
+    verifyMs: number
+  }
 }
 
 export async function run(options: SeedOptions, ctx: Context): Promise<SeedResult> {
@@ -71,21 +79,24 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
   const tiers = await ctx.sql<
     Tier[]
   >`select id, name, storage_bytes from subscription_tiers order by id`
-  const fresh = !existing?.has_users || options.reset
+  const fresh = options.reset || (await allEmpty(ctx))
   const ids = await nextIds(ctx)
   const progress = ctx.out.progress(
     `Generating ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
   )
   const { generateDataset } = await import('../lib/seed/generate.js')
   const { loadDataset } = await import('../lib/seed/load.js')
+  const generateStarted = performance.now()
   const generated = await generateDataset(planFor(options.users), options.seed, ids, tiers)
+  const generateMs = Math.round(performance.now() - generateStarted)
   progress.succeed(
     `Generated ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
   )
   const loading = ctx.out.progress('Loading')
+  let load: Awaited<ReturnType<typeof loadDataset>>
   try {
-    await loadDataset(ctx.sql, generated.dataset, {
-      rebuildIndexes: fresh,
+    load = await loadDataset(ctx.sql, generated.dataset, {
+      emptyTables: fresh,
       onStep: (message) => loading.update(message),
     })
   } catch (err) {
@@ -93,7 +104,9 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
     throw err
   }
   loading.succeed('Loaded')
+  const verifyStarted = performance.now()
   const [drift] = await query<DriftSummary>(ctx.sql, 'queries/drift-summary')
+  const verifyMs = Math.round(performance.now() - verifyStarted)
   const tables = generated.dataset.all().map((t) => ({ table: t.table, rows: t.rows.length }))
   tables.sort((a, b) => VRSS_TABLES.indexOf(a.table) - VRSS_TABLES.indexOf(b.table))
   const totalRows = tables.reduce((sum, t) => sum + t.rows, 0)
@@ -108,6 +121,7 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
     rowsPerSecond: Math.round(totalRows / (elapsedMs / 1000)),
     drift: drift as DriftSummary,
     feedUsers: generated.feedUsers,
+    timings: { generateMs, ...load, verifyMs },
   }
 }
 
@@ -120,6 +134,16 @@ async function assertMigrated(ctx: Context): Promise<void> {
       { hint: 'Run `vrss-db migrate` first.', code: 'NOT_MIGRATED' },
     )
   }
+}
+
+/** True when no table the seed writes holds a row (then the fast parallel load is safe). */
+async function allEmpty(ctx: Context): Promise<boolean> {
+  for (const table of VRSS_TABLES) {
+    if (table === 'subscription_tiers') continue
+    const [row] = await ctx.sql`select exists (select 1 from ${ctx.sql(table)}) as has_rows`
+    if (row?.has_rows) return false
+  }
+  return true
 }
 
 /** The first free id of every table, so that --append never collides. */
@@ -143,6 +167,10 @@ export function render(result: SeedResult, out: Output): void {
   const driftRows = Object.values(result.drift).reduce((a, b) => a + Number(b), 0)
   out.print(
     `Seeded ${result.totalRows.toLocaleString('en-US')} rows for ${result.users.toLocaleString('en-US')} users into ${result.target} in ${formatMs(result.elapsedMs)} (${result.rowsPerSecond.toLocaleString('en-US')} rows/s), seed ${result.seed}.`,
+  )
+  const t = result.timings
+  out.print(
+    `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}.`,
   )
   out.print(
     driftRows === 0

@@ -180,6 +180,8 @@ describe('seed --users 20 (SPEC §7)', () => {
     const appended = await seedInto(db.sql, db.url, { users: '5', append: true, seed: '7' })
     expect(appended.drift.likes_count + appended.drift.storage_usage).toBe(0)
     expect(await one('select count(*) as n from users')).toBe(25)
+    // The reference tiers were seeded twice and are still exactly four.
+    expect(await one('select count(*) as n from subscription_tiers')).toBe(4)
   })
 })
 

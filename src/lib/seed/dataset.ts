@@ -69,3 +69,18 @@ type SeededTable =
 export type IdStart = Record<SeededTable, number>
 
 export const DAY = 86_400_000
+
+/**
+ * A timestamp as the ISO text COPY reads. Seeded timestamps repeat a lot (whole hours and
+ * days), so each is formatted once and shared: no Date object per row, far less garbage.
+ */
+const isoCache = new Map<number, string>()
+export function ts(ms: number): string {
+  let text = isoCache.get(ms)
+  if (text === undefined) {
+    if (isoCache.size > 1_000_000) isoCache.clear()
+    text = new Date(ms).toISOString()
+    isoCache.set(ms, text)
+  }
+  return text
+}

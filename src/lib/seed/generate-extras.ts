@@ -11,7 +11,7 @@ import {
   SECTION_TYPES,
   styleConfigSchema,
 } from '../../schemas.js'
-import { DAY, Json, PgArray } from './dataset.js'
+import { DAY, Json, PgArray, ts } from './dataset.js'
 import type { GenContext, SeedUser } from './generate-social.js'
 import { REFERENCE_DATE } from './pools.js'
 import type { Random } from './random.js'
@@ -56,11 +56,11 @@ export function generateSubscriptions(ctx: GenContext, tiers: Tier[]): void {
       status,
       `sub_${user.id.toString(36)}${random.int(1000, 9999)}`,
       `cus_${user.id.toString(36)}${random.int(1000, 9999)}`,
-      new Date(start),
-      new Date(start + 30 * DAY),
-      status === 'canceled' ? new Date(start + random.int(1, 20) * DAY) : null,
-      new Date(start),
-      new Date(start),
+      ts(start),
+      ts(start + 30 * DAY),
+      status === 'canceled' ? ts(start + random.int(1, 20) * DAY) : null,
+      ts(start),
+      ts(start),
     ])
   }
 }
@@ -130,8 +130,8 @@ export function generateProfiles(ctx: GenContext): void {
       music,
       style,
       layout,
-      new Date(user.createdAt),
-      new Date(user.createdAt),
+      ts(user.createdAt),
+      ts(user.createdAt),
     ])
   })
 }
@@ -179,8 +179,8 @@ function generateSections(ctx: GenContext): Map<number, LayoutEntry[]> {
         config,
         order,
         random.chance(0.9),
-        new Date(user.createdAt),
-        new Date(user.createdAt),
+        ts(user.createdAt),
+        ts(user.createdAt),
       ])
       entries.push({ id, type, order, config })
       if (type === 'links' || type === 'static_text' || type === 'static_image') {
@@ -194,8 +194,8 @@ function generateSections(ctx: GenContext): Map<number, LayoutEntry[]> {
             kind === 'text' ? random.pick(ctx.pools.paragraphs) : null,
             kind === 'text' ? null : random.pick(ctx.pools.urls),
             k,
-            new Date(user.createdAt),
-            new Date(user.createdAt),
+            ts(user.createdAt),
+            ts(user.createdAt),
           ])
         }
       }
@@ -231,7 +231,7 @@ const FEEDS: {
       {
         type: 'date_range',
         operator: 'in_range',
-        value: { from: new Date(REF - 7 * DAY).toISOString() },
+        value: { from: ts(REF - 7 * DAY) },
       },
       { type: 'engagement', operator: 'greater_than', value: { min: 10 } },
     ],
@@ -296,7 +296,7 @@ export function generateFeeds(ctx: GenContext): void {
       sort: template.sort,
     })
     const id = ctx.ids.custom_feeds + feeds.length
-    const at = new Date(owner.createdAt + DAY)
+    const at = ts(owner.createdAt + DAY)
     feeds.push([
       id,
       owner.id,
@@ -339,7 +339,7 @@ export function generateLists(ctx: GenContext): void {
   for (let k = 0; k < ctx.plan.lists; k++) {
     const owner = ctx.users[(k * 3) % ctx.users.length] as SeedUser
     const id = ctx.ids.user_lists + lists.length
-    const at = new Date(owner.createdAt + DAY)
+    const at = ts(owner.createdAt + DAY)
     lists.push([
       id,
       owner.id,
@@ -390,12 +390,12 @@ export function generateConversations(ctx: GenContext): void {
         sender,
         random.pick(ctx.pools.sentences),
         new PgArray(readBy),
-        new Date(at),
-        new Date(at),
-        random.chance(0.02) ? new Date(at) : null,
+        ts(at),
+        ts(at),
+        random.chance(0.02) ? ts(at) : null,
       ])
     }
-    conversations.push([id, new PgArray(ids), new Date(at), new Date(Math.min(created, REF))])
+    conversations.push([id, new PgArray(ids), ts(at), ts(Math.min(created, REF))])
   }
 }
 
@@ -422,7 +422,7 @@ export function generateNotifications(ctx: GenContext): void {
   const authorOf = new Map(ctx.posts.map((p) => [p.id, (ctx.users[p.author] as SeedUser).id]))
   for (let k = 0; k < ctx.plan.notifications; k++) {
     const roll = random.next()
-    let row: [number, string, number | null, number | null, number | null, string, Date]
+    let row: [number, string, number | null, number | null, number | null, string, string]
     if (roll < 0.4 && likes.length) {
       const like = random.pick(likes)
       row = [
@@ -432,7 +432,7 @@ export function generateNotifications(ctx: GenContext): void {
         like[2] as number,
         null,
         'New like',
-        like[4] as Date,
+        like[4] as string,
       ]
     } else if (roll < 0.7 && follows.length) {
       const follow = random.pick(follows)
@@ -443,7 +443,7 @@ export function generateNotifications(ctx: GenContext): void {
         null,
         null,
         'New follower',
-        follow[3] as Date,
+        follow[3] as string,
       ]
     } else if (roll < 0.95 && comments.length) {
       const comment = random.pick(comments)
@@ -454,18 +454,10 @@ export function generateNotifications(ctx: GenContext): void {
         comment[1] as number,
         comment[0] as number,
         'New comment',
-        comment[8] as Date,
+        comment[8] as string,
       ]
     } else {
-      row = [
-        random.pick(ctx.users).id,
-        'system',
-        null,
-        null,
-        null,
-        'Welcome to VRSS',
-        REFERENCE_DATE,
-      ]
+      row = [random.pick(ctx.users).id, 'system', null, null, null, 'Welcome to VRSS', ts(REF)]
     }
     const [userId, type, actor, post, comment, title, at] = row
     const read = random.chance(0.6)
@@ -480,7 +472,7 @@ export function generateNotifications(ctx: GenContext): void {
       random.chance(0.5) ? random.pick(ctx.pools.sentences) : null,
       post ? `/posts/${post}` : null,
       read,
-      read ? new Date(at.getTime() + 3_600_000) : null,
+      read ? ts(Date.parse(at) + 3_600_000) : null,
       at,
     ])
   }

@@ -3,7 +3,7 @@
  * and sparse feed users of SPEC §6), likes, comments, reposts and media — with every counter and
  * storage total computed here, so the load can run with triggers off and still be exact.
  */
-import { DAY, type Dataset, type IdStart, type Value } from './dataset.js'
+import { DAY, type Dataset, type IdStart, ts, type Value } from './dataset.js'
 import type { SeedPlan } from './plan.js'
 import { type Pools, REFERENCE_DATE } from './pools.js'
 import { type Random, WeightedPicker } from './random.js'
@@ -97,9 +97,9 @@ export function generateUsers(ctx: GenContext): void {
       random.chance(0.9),
       random.pick(pools.passwordHashes),
       role === 'suspended' ? 'suspended' : 'active',
-      new Date(createdAt),
-      new Date(createdAt + random.int(0, 20) * DAY),
-      role === 'suspended' ? null : new Date(REF - random.int(0, 20) * DAY),
+      ts(createdAt),
+      ts(createdAt + random.int(0, 20) * DAY),
+      role === 'suspended' ? null : ts(REF - random.int(0, 20) * DAY),
       null,
     ])
     ctx.quotas.set(id, FREE_QUOTA)
@@ -194,11 +194,11 @@ export function generatePosts(ctx: GenContext): void {
       0,
       0,
       random.int(0, 500),
-      status === 'published' || status === 'deleted' ? new Date(createdAt) : null,
-      status === 'scheduled' ? new Date(REF + random.int(1, 14) * DAY) : null,
-      new Date(createdAt),
-      new Date(createdAt),
-      status === 'deleted' ? new Date(createdAt + DAY) : null,
+      status === 'published' || status === 'deleted' ? ts(createdAt) : null,
+      status === 'scheduled' ? ts(REF + random.int(1, 14) * DAY) : null,
+      ts(createdAt),
+      ts(createdAt),
+      status === 'deleted' ? ts(createdAt + DAY) : null,
     ])
   }
 }
@@ -279,19 +279,14 @@ function writeFollows(ctx: GenContext, random: Random): void {
       const ua = ctx.users[a] as SeedUser
       const ub = ctx.users[b] as SeedUser
       const at = Math.max(ua.createdAt, ub.createdAt) + random.int(1, 20 * 24) * 3_600_000
-      follows.push([
-        ctx.ids.user_follows + follows.length,
-        ua.id,
-        ub.id,
-        new Date(Math.min(at, REF)),
-      ])
+      follows.push([ctx.ids.user_follows + follows.length, ua.id, ub.id, ts(Math.min(at, REF))])
       // The second edge of a mutual pair creates the friendship, as the trigger would.
       if (ctx.following[b]?.has(a) && a > b) {
         friendships.push([
           ctx.ids.friendships + friendships.length,
           Math.min(ua.id, ub.id),
           Math.max(ua.id, ub.id),
-          new Date(Math.min(at, REF)),
+          ts(Math.min(at, REF)),
         ])
       }
     }
@@ -340,7 +335,7 @@ export function generateLikes(ctx: GenContext): void {
   perPost.forEach((count, i) => {
     const post = posts[i] as SeedPost
     for (const liker of partialShuffle(random, order, count)) {
-      const at = new Date(Math.min(REF, post.createdAt + random.int(1, 240) * 60_000))
+      const at = ts(Math.min(REF, post.createdAt + random.int(1, 240) * 60_000))
       rows.push([
         ctx.ids.post_interactions + rows.length,
         users[liker]?.id as number,
@@ -410,9 +405,9 @@ export function generateComments(ctx: GenContext): void {
       `<p>${text}</p>`,
       random.int(0, 5),
       0,
-      new Date(at),
-      new Date(at),
-      deleted ? new Date(Math.min(REF, at + DAY)) : null,
+      ts(at),
+      ts(at),
+      deleted ? ts(Math.min(REF, at + DAY)) : null,
     ]
     if (!deleted) {
       post.comments++
@@ -447,7 +442,7 @@ export function generateReposts(ctx: GenContext): void {
       users[who]?.id as number,
       post.id,
       random.chance(0.4) ? random.pick(pools.sentences) : null,
-      new Date(Math.min(REF, post.createdAt + random.int(1, 48 * 60) * 60_000)),
+      ts(Math.min(REF, post.createdAt + random.int(1, 48 * 60) * 60_000)),
     ])
   }
 }
@@ -521,7 +516,7 @@ export function generateMedia(ctx: GenContext): void {
       type === 'video' || type === 'audio' ? random.int(5, 600) : null,
       type === 'video' ? `https://cdn.vrss.example/${user.id}/${post.id}/thumb.jpg` : null,
       displayOrder,
-      new Date(post.createdAt),
+      ts(post.createdAt),
     ])
   }
   const total = (id: number) => (ctx.usedBytes.get(id) as number[]).reduce((a, b) => a + b, 0)
@@ -579,9 +574,9 @@ export function writeStorage(ctx: GenContext): void {
       videos as number,
       audio as number,
       other as number,
-      REFERENCE_DATE,
-      new Date(user.createdAt),
-      REFERENCE_DATE,
+      ts(REF),
+      ts(user.createdAt),
+      ts(REF),
     ])
   }
 }
