@@ -10,6 +10,7 @@ import { registerPending } from './commands/pending.js'
 import * as seed from './commands/seed.js'
 import * as server from './commands/server.js'
 import * as status from './commands/status.js'
+import * as verifyTriggers from './commands/verify-triggers.js'
 import { ExitCode, errorDocument, usageError } from './lib/errors.js'
 
 function packageVersion(): string {
@@ -64,11 +65,7 @@ Examples:
     description: 'time the critical queries with EXPLAIN ANALYZE against their targets',
     examples: ['vrss-db explain', 'vrss-db explain feed --format markdown'],
   })
-  registerPending(program, {
-    name: 'verify-triggers',
-    description: 'prove every trigger guarantee, leaving no trace',
-    examples: ['vrss-db verify-triggers', 'vrss-db verify-triggers --concurrency'],
-  })
+  verifyTriggers.register(program)
   status.register(program)
   server.register(program)
 

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   onNotice?: (message: string) => void
   /** Pool size; commands that run things in parallel raise it. */
   max?: number
+  /** Extra start-up parameters (e.g. search_path for a scratch schema). */
+  connection?: Record<string, string>
 }
 
 export const APPLICATION_NAME = 'vrss-db'
@@ -31,7 +33,7 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
     connect_timeout: spec.connectTimeout,
     max: options.max ?? 4,
     idle_timeout: 30,
-    connection: { application_name: APPLICATION_NAME },
+    connection: { application_name: APPLICATION_NAME, ...options.connection },
     // Not in postgres.js' type declarations, but a documented option of its runtime.
     ...({ socket: () => openSocket(spec) } as object),
     onnotice: (notice) => options.onNotice?.(`${notice.severity ?? 'NOTICE'}: ${notice.message}`),

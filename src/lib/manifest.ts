@@ -8,6 +8,8 @@ export interface TriggerManifest {
   table: string
   /** Trigger function it must execute. */
   function: string
+  /** Timing and events as pg_get_triggerdef() prints them, e.g. "AFTER INSERT OR DELETE". */
+  events: string
 }
 
 export interface PhaseManifest {
@@ -22,6 +24,7 @@ const updatedAt = (table: string): TriggerManifest => ({
   name: `${table}_set_updated_at`,
   table,
   function: 'vrss_set_updated_at',
+  events: 'BEFORE UPDATE',
 })
 
 export const PHASES: readonly PhaseManifest[] = [
@@ -32,7 +35,12 @@ export const PHASES: readonly PhaseManifest[] = [
     indexes: ['idx_users_status', 'idx_user_profiles_visibility', 'idx_user_profiles_style_config'],
     triggers: [
       updatedAt('users'),
-      { name: 'users_create_storage_row', table: 'users', function: 'vrss_create_storage_row' },
+      {
+        name: 'users_create_storage_row',
+        table: 'users',
+        function: 'vrss_create_storage_row',
+        events: 'AFTER INSERT',
+      },
       updatedAt('user_profiles'),
       updatedAt('subscription_tiers'),
       updatedAt('storage_usage'),
@@ -78,15 +86,32 @@ export const PHASES: readonly PhaseManifest[] = [
         name: 'post_interactions_count_likes',
         table: 'post_interactions',
         function: 'vrss_count_likes',
+        events: 'AFTER INSERT OR DELETE OR UPDATE OF type, post_id',
       },
-      { name: 'reposts_count_reposts', table: 'reposts', function: 'vrss_count_reposts' },
-      { name: 'comments_count_comments', table: 'comments', function: 'vrss_count_comments' },
+      {
+        name: 'reposts_count_reposts',
+        table: 'reposts',
+        function: 'vrss_count_reposts',
+        events: 'AFTER INSERT OR DELETE OR UPDATE OF post_id',
+      },
+      {
+        name: 'comments_count_comments',
+        table: 'comments',
+        function: 'vrss_count_comments',
+        events: 'AFTER INSERT OR DELETE OR UPDATE OF deleted_at, post_id, parent_comment_id',
+      },
       {
         name: 'user_follows_befriend',
         table: 'user_follows',
         function: 'vrss_befriend_on_mutual_follow',
+        events: 'AFTER INSERT',
       },
-      { name: 'post_media_track_storage', table: 'post_media', function: 'vrss_track_storage' },
+      {
+        name: 'post_media_track_storage',
+        table: 'post_media',
+        function: 'vrss_track_storage',
+        events: 'AFTER INSERT OR DELETE OR UPDATE OF user_id, type, file_size_bytes',
+      },
     ],
   },
   {
@@ -139,6 +164,7 @@ export const PHASES: readonly PhaseManifest[] = [
         name: 'messages_touch_conversation',
         table: 'messages',
         function: 'vrss_touch_conversation',
+        events: 'AFTER INSERT',
       },
       updatedAt('user_subscriptions'),
     ],

@@ -1,0 +1,237 @@
+/**
+ * Concurrency proofs (`verify-triggers --concurrency`). Races need several connections and
+ * committed data, so they run in a scratch schema that copies the live tables (LIKE … INCLUDING
+ * ALL), the live trigger functions and the live triggers (with their enabled state) — it tests
+ * what this database really runs, without touching a real row — and is always dropped.
+ */
+import { randomBytes } from 'node:crypto'
+import { createSql, type Sql } from '../connect.js'
+import { isPostgresError, VrssError } from '../errors.js'
+import type { ConnectionSpec } from '../target.js'
+import type { ProofResult } from './proofs.js'
+
+const TABLES = [
+  'subscription_tiers',
+  'users',
+  'storage_usage',
+  'posts',
+  'post_media',
+  'post_interactions',
+  'user_follows',
+  'friendships',
+]
+const CONNECTIONS = 8
+
+export interface ConcurrencyOptions {
+  pairs: number
+  uploads: number
+  likeOperations: number
+}
+
+export const DEFAULT_CONCURRENCY: ConcurrencyOptions = {
+  pairs: 100,
+  uploads: 40,
+  likeOperations: 400,
+}
+
+export async function runConcurrencyProofs(
+  sql: Sql,
+  spec: ConnectionSpec,
+  options: ConcurrencyOptions = DEFAULT_CONCURRENCY,
+): Promise<ProofResult[]> {
+  const schema = `vrss_verify_${randomBytes(4).toString('hex')}`
+  await createScratchSchema(sql, schema)
+  const pool = createSql(spec, {
+    max: CONNECTIONS,
+    connection: { search_path: `${schema}, public` },
+  })
+  try {
+    return [
+      await timed(
+        `simultaneous mutual follows (${options.pairs} pairs, both directions at once, ${CONNECTIONS} connections)`,
+        () => mutualFollows(pool, options.pairs),
+      ),
+      await timed(
+        `concurrent uploads at the quota edge (${options.uploads} uploads, ${CONNECTIONS} connections)`,
+        () => quotaRace(pool, options.uploads),
+      ),
+      await timed(
+        `like/unlike storm (${options.likeOperations} operations, ${CONNECTIONS} connections)`,
+        () => likeStorm(pool, options.likeOperations),
+      ),
+    ]
+  } finally {
+    await pool.end({ timeout: 5 })
+    await dropScratchSchema(sql, schema)
+  }
+}
+
+async function dropScratchSchema(sql: Sql, schema: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    // "drop cascades to N other objects" is expected here, not news for the operator.
+    await tx`select set_config('client_min_messages', 'warning', true)`
+    await tx.unsafe(`drop schema if exists ${schema} cascade`)
+  })
+}
+
+async function createScratchSchema(sql: Sql, schema: string): Promise<void> {
+  try {
+    await sql.unsafe(`create schema ${schema}`)
+  } catch (err) {
+    if (isPostgresError(err) && err.code === '42501') {
+      throw new VrssError(
+        '--concurrency needs a scratch schema, and this user may not create one',
+        {
+          hint: 'Run it as a user with CREATE on the database (nothing else of the database is touched), or leave out --concurrency.',
+          code: 'NO_SCRATCH_SCHEMA',
+        },
+      )
+    }
+    throw err
+  }
+  try {
+    await sql.begin(async (tx) => {
+      for (const table of TABLES)
+        await tx.unsafe(`create table ${schema}.${table} (like public.${table} including all)`)
+      const functions = await tx`
+        select pg_get_functiondef(p.oid) as definition from pg_proc p
+        join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = current_schema() and p.proname like 'vrss\\_%'`
+      for (const f of functions) {
+        await tx.unsafe(
+          (f.definition as string).replace(
+            /^CREATE OR REPLACE FUNCTION \S+?\./,
+            `CREATE OR REPLACE FUNCTION ${schema}.`,
+          ),
+        )
+      }
+      const triggers = await tx`
+        select pg_get_triggerdef(tg.oid) as definition, tg.tgname as name, t.relname as table, tg.tgenabled::text as enabled
+        from pg_trigger tg join pg_class t on t.oid = tg.tgrelid
+        join pg_namespace n on n.oid = t.relnamespace
+        where not tg.tgisinternal and n.nspname = current_schema() and t.relname = any(${TABLES})`
+      for (const t of triggers) {
+        const definition = (t.definition as string)
+          .replace(/ ON \S+?\./, ` ON ${schema}.`)
+          .replace(/EXECUTE FUNCTION /, `EXECUTE FUNCTION ${schema}.`)
+        await tx.unsafe(definition)
+        if (t.enabled === 'D')
+          await tx.unsafe(`alter table ${schema}.${t.table} disable trigger ${t.name}`)
+      }
+    })
+  } catch (err) {
+    await dropScratchSchema(sql, schema).catch(() => undefined)
+    throw err
+  }
+}
+
+async function timed(
+  name: string,
+  fn: () => Promise<Omit<ProofResult, 'name' | 'ms'>>,
+): Promise<ProofResult> {
+  const started = performance.now()
+  try {
+    return { name, ...(await fn()), ms: Math.round(performance.now() - started) }
+  } catch (err) {
+    return {
+      name,
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: (err as Error).message,
+    }
+  }
+}
+
+async function makeUsers(pool: Sql, count: number): Promise<number[]> {
+  const prefix = `vv${randomBytes(3).toString('hex')}`
+  const rows = await pool`
+    insert into users (username, email, password_hash)
+    select ${prefix} || '_' || g, ${prefix} || '_' || g || '@verify.invalid', 'x'
+    from generate_series(1, ${count}::int) g
+    returning id`
+  return rows.map((r) => r.id as number)
+}
+
+async function mutualFollows(pool: Sql, pairs: number) {
+  const users = await makeUsers(pool, pairs * 2)
+  await Promise.all(
+    Array.from({ length: pairs }, (_, i) => {
+      const [a, b] = [users[2 * i] as number, users[2 * i + 1] as number]
+      return Promise.all([
+        pool.begin(
+          (tx) => tx`insert into user_follows (follower_id, following_id) values (${a}, ${b})`,
+        ),
+        pool.begin(
+          (tx) => tx`insert into user_follows (follower_id, following_id) values (${b}, ${a})`,
+        ),
+      ])
+    }),
+  )
+  const [row] = await pool`select count(*) as n from friendships`
+  const found = Number(row?.n)
+  return found === pairs
+    ? { ok: true }
+    : {
+        ok: false,
+        error: 'friendships missing after simultaneous mutual follows',
+        expected: pairs,
+        actual: found,
+      }
+}
+
+async function quotaRace(pool: Sql, uploads: number) {
+  const [user] = await makeUsers(pool, 1)
+  const fileBytes = 1000
+  const fits = Math.floor(uploads / 4)
+  await pool`update storage_usage set quota_bytes = ${fits * fileBytes} where user_id = ${user as number}`
+  const [post] = await pool`
+    insert into posts (user_id, type, content, published_at) values (${user as number}, 'image', 'x', now()) returning id`
+  const results = await Promise.allSettled(
+    Array.from({ length: uploads }, () =>
+      pool.begin(async (tx) => {
+        await tx`insert into post_media (post_id, user_id, type, file_url, file_size_bytes, mime_type)
+                 values (${post?.id}, ${user as number}, 'image', 'u', ${fileBytes}, 'x/y')`
+        await tx`select pg_sleep(0.005)`
+      }),
+    ),
+  )
+  const accepted = results.filter((r) => r.status === 'fulfilled').length
+  const [usage] = await pool`
+    select s.used_bytes, s.quota_bytes, (select coalesce(sum(file_size_bytes), 0)::bigint from post_media) as media
+    from storage_usage s where s.user_id = ${user as number}`
+  const actual = { accepted, used: usage?.used_bytes, media: usage?.media }
+  const expected = { accepted: fits, used: fits * fileBytes, media: fits * fileBytes }
+  return JSON.stringify(actual) === JSON.stringify(expected)
+    ? { ok: true }
+    : { ok: false, error: 'concurrent uploads broke the quota or the totals', expected, actual }
+}
+
+async function likeStorm(pool: Sql, operations: number) {
+  const users = await makeUsers(pool, 20)
+  const [post] = await pool`
+    insert into posts (user_id, type, content, published_at) values (${users[0] as number}, 'text_short', 'x', now()) returning id`
+  let seed = 12345
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed
+  }
+  await Promise.all(
+    Array.from({ length: operations }, () => {
+      const user = users[next() % users.length] as number
+      return next() % 2
+        ? pool`insert into post_interactions (user_id, post_id, type) values (${user}, ${post?.id}, 'like') on conflict do nothing`
+        : pool`delete from post_interactions where user_id = ${user} and post_id = ${post?.id} and type = 'like'`
+    }),
+  )
+  const [row] = await pool`
+    select likes_count, (select count(*) from post_interactions where post_id = p.id and type = 'like') as likes
+    from posts p where id = ${post?.id}`
+  return row?.likes_count === row?.likes
+    ? { ok: true }
+    : {
+        ok: false,
+        error: 'likes_count drifted under concurrent likes and unlikes',
+        expected: row?.likes,
+        actual: row?.likes_count,
+      }
+}

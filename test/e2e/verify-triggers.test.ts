@@ -1,0 +1,34 @@
+// bin/vrss-db verify-triggers as an operator runs it after a deploy.
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../support/cli.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+
+describe('vrss-db verify-triggers (end to end)', () => {
+  it('prints TAP lines and a summary; exit 0, then 3 once a trigger is disabled', async () => {
+    const { url, sql } = await db.createDatabase()
+    await runCli(['migrate'], { env: { DATABASE_URL: url } })
+    const ok = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.30\n/)
+    expect(ok.stdout).toMatch(/# 30 passed, 0 failed in/)
+    await sql`alter table reposts disable trigger reposts_count_reposts`
+    const broken = await runCli(['verify-triggers', '--json'], { env: { DATABASE_URL: url } })
+    expect(broken.code).toBe(3)
+    const doc = JSON.parse(broken.stdout)
+    expect(doc.failed).toBe(2)
+    expect(
+      doc.proofs.filter((p: { ok: boolean }) => !p.ok).map((p: { name: string }) => p.name),
+    ).toEqual([
+      'trigger reposts.reposts_count_reposts is present and enabled',
+      'reposts_count counts reposts',
+    ])
+  })
+
+  it('on an unmigrated database: exit 1 naming the phases', async () => {
+    const run = await runCli(['verify-triggers', '--database-url', db.url])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('are not applied')
+  })
+})

@@ -1,0 +1,138 @@
+// verify-triggers: passes on a healthy database, names each broken guarantee, leaves no trace.
+import { describe, expect, it } from 'vitest'
+import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
+import { run as verify } from '../../src/commands/verify-triggers.js'
+import type { Sql } from '../../src/lib/connect.js'
+import { VrssError } from '../../src/lib/errors.js'
+import { VRSS_TABLES } from '../../src/lib/manifest.js'
+import { migrateTo, testContext } from '../support/context.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+
+async function migrated() {
+  const target = await db.createDatabase()
+  await migrateTo(target.sql, target.url)
+  return target
+}
+
+const failures = (result: Awaited<ReturnType<typeof verify>>) =>
+  result.proofs.filter((p) => !p.ok).map((p) => `${p.kind}: ${p.name}`)
+
+/** Row counts, counter sums and sequence positions of every VRSS table. */
+async function fingerprint(sql: Sql): Promise<string> {
+  const parts: string[] = []
+  for (const table of VRSS_TABLES) {
+    const [row] = await sql.unsafe(
+      `select count(*) as n, md5(coalesce(string_agg(t::text, ',' order by id), '')) as h from ${table} t`,
+    )
+    const [seq] = await sql.unsafe(`select last_value, is_called from ${table}_id_seq`)
+    parts.push(`${table}:${row?.n}:${row?.h}:${seq?.last_value}:${seq?.is_called}`)
+  }
+  return parts.join('\n')
+}
+
+describe('verify-triggers', () => {
+  it('passes every presence, behaviour and concurrency proof on a freshly migrated database', async () => {
+    const { sql, url } = await migrated()
+    const result = await verify({ concurrency: true }, testContext(sql, url))
+    expect(failures(result)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(result.proofs.filter((p) => p.kind === 'behaviour')).toHaveLength(11)
+    expect(result.proofs.filter((p) => p.kind === 'concurrency')).toHaveLength(3)
+    const [schemas] =
+      await sql`select count(*) as n from pg_namespace where nspname like 'vrss_verify%'`
+    expect(schemas?.n).toBe(0)
+  })
+
+  it('leaves a seeded database byte-for-byte unchanged: rows, counters and sequences', async () => {
+    const { sql, url } = await migrated()
+    await seed(parseSeedOptions({ users: '20' }), testContext(sql, url))
+    const before = await fingerprint(sql)
+    const result = await verify({ concurrency: true }, testContext(sql, url))
+    expect(result.failed).toBe(0)
+    expect(await fingerprint(sql)).toBe(before)
+  })
+
+  it('a dropped likes trigger fails its presence and its behaviour proof (exit 3)', async () => {
+    const { sql, url } = await migrated()
+    await sql`drop trigger post_interactions_count_likes on post_interactions`
+    const result = await verify({ concurrency: false }, testContext(sql, url))
+    expect(result.exitCode).toBe(3)
+    expect(failures(result)).toEqual([
+      'presence: trigger post_interactions.post_interactions_count_likes is present and enabled',
+      'behaviour: likes_count counts likes',
+    ])
+    const likes = result.proofs.find((p) => p.name === 'likes_count counts likes')
+    expect(likes?.expected).toBe(2)
+    expect(likes?.actual).toBe(0)
+  })
+
+  it('a disabled friendship trigger is reported as disabled and its guarantee as broken', async () => {
+    const { sql, url } = await migrated()
+    await sql`alter table user_follows disable trigger user_follows_befriend`
+    const result = await verify({ concurrency: true }, testContext(sql, url))
+    const presence = result.proofs.find((p) => p.name.includes('user_follows_befriend'))
+    expect(presence?.error).toContain('disabled')
+    expect(failures(result)).toContain(
+      'behaviour: mutual follow creates exactly one friendship, kept on unfollow',
+    )
+    expect(failures(result)).toContain(
+      'concurrency: simultaneous mutual follows (100 pairs, both directions at once, 8 connections)',
+    )
+  })
+
+  it("the planning documents' naive friendship trigger passes alone but fails the concurrency proof", async () => {
+    const { sql, url } = await migrated()
+    await sql.unsafe(`
+      create or replace function vrss_befriend_on_mutual_follow() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from user_follows where follower_id = new.following_id and following_id = new.follower_id) then
+          insert into friendships (user_id_1, user_id_2)
+          values (least(new.follower_id, new.following_id), greatest(new.follower_id, new.following_id))
+          on conflict do nothing;
+        end if;
+        return null;
+      end $$`)
+    const plain = await verify({ concurrency: false }, testContext(sql, url))
+    expect(plain.failed).toBe(0)
+    const raced = await verify({ concurrency: true }, testContext(sql, url))
+    expect(failures(raced)).toEqual([
+      'concurrency: simultaneous mutual follows (100 pairs, both directions at once, 8 connections)',
+    ])
+    const proof = raced.proofs.find((p) => p.kind === 'concurrency' && !p.ok)
+    expect(Number(proof?.actual)).toBeLessThan(100)
+  })
+
+  it('a storage trigger without the quota check fails the quota proofs', async () => {
+    const { sql, url } = await migrated()
+    await sql.unsafe(`
+      create or replace function vrss_apply_storage_delta(owner bigint, kind media_type, delta bigint, enforce boolean)
+      returns void language plpgsql as $$
+      begin
+        insert into storage_usage (user_id) values (owner) on conflict (user_id) do nothing;
+        update storage_usage set used_bytes = greatest(used_bytes + delta, 0),
+          images_bytes = greatest(images_bytes + case when kind = 'image' then delta else 0 end, 0),
+          videos_bytes = greatest(videos_bytes + case when kind = 'video' then delta else 0 end, 0),
+          audio_bytes = greatest(audio_bytes + case when kind = 'audio' then delta else 0 end, 0),
+          other_bytes = greatest(other_bytes + case when kind in ('gif', 'document') then delta else 0 end, 0)
+        where user_id = owner;
+      end $$`)
+    const result = await verify({ concurrency: true }, testContext(sql, url))
+    expect(failures(result)).toEqual([
+      'behaviour: an upload above the quota is rejected; deletes still work',
+      'concurrency: concurrent uploads at the quota edge (40 uploads, 8 connections)',
+    ])
+  })
+
+  it('says which phases are missing and does not run (exit 1)', async () => {
+    const target = await db.createDatabase()
+    await migrateTo(target.sql, target.url, { phase: '2' })
+    const err = await verify({ concurrency: false }, testContext(target.sql, target.url)).catch(
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(VrssError)
+    expect((err as VrssError).exitCode).toBe(1)
+    expect((err as VrssError).message).toContain('3 features, 4 communication')
+  })
+})
