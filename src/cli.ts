@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import * as migrate from './commands/migrate.js'
 import { registerPending } from './commands/pending.js'
+import * as reconcile from './commands/reconcile.js'
 import * as seed from './commands/seed.js'
 import * as server from './commands/server.js'
 import * as status from './commands/status.js'
@@ -50,16 +51,7 @@ Examples:
 
   migrate.register(program)
   seed.register(program)
-  registerPending(program, {
-    name: 'reconcile-counters',
-    alias: 'reconcile',
-    description: 'find and repair drift in denormalized counters and storage totals (nightly job)',
-    examples: [
-      'vrss-db reconcile',
-      'vrss-db reconcile --check',
-      'vrss-db reconcile --dry-run --json',
-    ],
-  })
+  reconcile.register(program)
   registerPending(program, {
     name: 'explain',
     description: 'time the critical queries with EXPLAIN ANALYZE against their targets',

@@ -144,14 +144,15 @@ function lockTimeout(options: AdvisoryLockOptions, holder: LockHolder | undefine
   const who = holder
     ? `backend pid ${holder.pid} (application_name "${holder.application_name || '?'}"${holder.client_addr ? `, from ${holder.client_addr}` : ''}, connected since ${holder.backend_start.toISOString()})`
     : 'another session (it released the lock just now or is not visible to this user)'
-  return new VrssError(
-    `Timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}, held by ${who}`,
-    {
-      hint: holder
-        ? `Wait for it to finish, or stop it with: select pg_terminate_backend(${holder.pid})`
-        : 'Try again.',
-      code: 'LOCK_TIMEOUT',
-      details: holder ? { holder } : undefined,
-    },
-  )
+  const message =
+    options.timeoutMs === 0
+      ? `${options.what} is held by ${who}`
+      : `Timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}, held by ${who}`
+  return new VrssError(message, {
+    hint: holder
+      ? `Wait for it to finish, or stop it with: select pg_terminate_backend(${holder.pid})`
+      : 'Try again.',
+    code: 'LOCK_TIMEOUT',
+    details: holder ? { holder } : undefined,
+  })
 }

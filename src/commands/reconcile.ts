@@ -1,0 +1,192 @@
+/**
+ * `vrss-db reconcile-counters` (alias `reconcile`): the nightly repair of every denormalized
+ * value of SPEC §4, correct while the application keeps writing; one run at a time.
+ */
+import type { Command } from 'commander'
+import { type CommandResult, commandAction } from '../lib/command.js'
+import type { Context } from '../lib/context.js'
+import { withAdvisoryLock } from '../lib/db.js'
+import { ExitCode, usageError, VrssError } from '../lib/errors.js'
+import { loadMigrations } from '../lib/migrations.js'
+import { comparePhases, readApplied } from '../lib/migrator.js'
+import type { Output } from '../lib/output.js'
+import { parseDuration, parseInteger } from '../lib/parse.js'
+import { COUNTERS, type Counter, type ReconcileStats, reconcile } from '../lib/reconcile.js'
+import { formatMs, renderTable } from '../lib/render.js'
+
+export type ReconcileMode = 'repair' | 'dry-run' | 'check'
+
+export interface ReconcileCommandOptions {
+  mode: ReconcileMode
+  only: Counter[]
+  batchSize: number
+  lockTimeoutMs: number
+}
+
+export interface ReconcileResult extends CommandResult, ReconcileStats {
+  target: string
+  mode: ReconcileMode
+  totalDrifted: number
+  elapsedMs: number
+}
+
+export const RECONCILE_LOCK = 'vrss-db:reconcile'
+export const DEFAULT_BATCH_SIZE = 10_000
+
+export async function run(
+  options: ReconcileCommandOptions,
+  ctx: Context,
+): Promise<ReconcileResult> {
+  const started = performance.now()
+  const pending = comparePhases(loadMigrations(), await readApplied(ctx.sql)).filter(
+    (p) => p.state === 'pending',
+  )
+  if (pending.some((p) => p.version <= 2)) {
+    throw new VrssError(
+      'Cannot reconcile: the counters live in phases 1 and 2, which are not applied',
+      {
+        hint: 'Run `vrss-db migrate` first.',
+        code: 'NOT_MIGRATED',
+      },
+    )
+  }
+  // One run at a time: an overlapping cron run stops at once instead of doubling the work.
+  const stats = await withAdvisoryLock(
+    ctx.sql,
+    RECONCILE_LOCK,
+    { timeoutMs: 0, what: 'Another reconcile run' },
+    async () => {
+      const progress = ctx.out.progress(
+        options.mode === 'repair' ? 'Reconciling' : 'Checking for drift',
+      )
+      try {
+        const result = await reconcile(ctx.sql, {
+          only: options.only,
+          write: options.mode === 'repair',
+          batchSize: options.batchSize,
+          lockTimeoutMs: options.lockTimeoutMs,
+          onProgress: (message) =>
+            progress.update(`${options.mode === 'repair' ? 'Reconciling' : 'Checking'} ${message}`),
+        })
+        progress.succeed(options.mode === 'repair' ? 'Reconciled' : 'Checked')
+        return result
+      } catch (err) {
+        progress.fail()
+        throw err
+      }
+    },
+  )
+  const totalDrifted =
+    stats.counters.reduce((sum, c) => sum + c.drifted, 0) + stats.friendships.missing
+  return {
+    exitCode: options.mode === 'check' && totalDrifted > 0 ? ExitCode.checkFailed : ExitCode.ok,
+    target: ctx.target.display,
+    mode: options.mode,
+    ...stats,
+    totalDrifted,
+    elapsedMs: Math.round(performance.now() - started),
+  }
+}
+
+export function render(result: ReconcileResult, out: Output): void {
+  out.print(
+    renderTable(
+      [
+        'counter',
+        'checked',
+        'drifted',
+        'total |delta|',
+        result.mode === 'repair' ? 'repaired' : 'would repair',
+        'examples (id: expected/stored)',
+      ],
+      result.counters.map((c) => [
+        c.target,
+        c.checked.toLocaleString('en-US'),
+        c.drifted === 0 ? '0' : out.color.yellow(c.drifted.toLocaleString('en-US')),
+        c.totalDelta.toLocaleString('en-US'),
+        (result.mode === 'repair' ? c.repaired : c.drifted).toLocaleString('en-US'),
+        c.examples.map((e) => `${e.id}: ${e.expected}/${e.stored}`).join(', '),
+      ]),
+      out,
+    ),
+  )
+  const f = result.friendships
+  if (f.missing > 0) {
+    out.print(
+      out.color.yellow(
+        `${f.missing} mutual follow(s) lack a friendships row (reported, not changed): ${f.examples.map((e) => `${e.user_id_1}↔${e.user_id_2}`).join(', ')}`,
+      ),
+    )
+  }
+  const verb = result.mode === 'repair' ? 'repaired' : 'found'
+  out.print(
+    `${result.mode}: ${result.totalDrifted} drifted row(s) ${verb} on ${result.target} in ${formatMs(result.elapsedMs)} (${result.batches} batches, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries).`,
+  )
+}
+
+export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCommandOptions {
+  if (raw.dryRun && raw.check) throw usageError('--dry-run and --check cannot be used together')
+  const only = raw.only === undefined ? [...COUNTERS] : parseOnly(String(raw.only))
+  return {
+    mode: raw.check ? 'check' : raw.dryRun ? 'dry-run' : 'repair',
+    only,
+    batchSize:
+      raw.batchSize === undefined
+        ? DEFAULT_BATCH_SIZE
+        : parseInteger('--batch-size', raw.batchSize, { min: 1, max: 1_000_000 }),
+    lockTimeoutMs:
+      raw.lockTimeout === undefined ? 2000 : parseDuration('--lock-timeout', raw.lockTimeout),
+  }
+}
+
+function parseOnly(text: string): Counter[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  const unknown = names.filter((n) => !(COUNTERS as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) {
+    throw usageError(
+      `--only: unknown counter ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}`,
+      `Use a comma-separated list of: ${COUNTERS.join(', ')}.`,
+    )
+  }
+  return names as Counter[]
+}
+
+export function register(program: Command): void {
+  program
+    .command('reconcile-counters')
+    .alias('reconcile')
+    .description(
+      'find and repair drift in denormalized counters and storage totals (the nightly job)',
+    )
+    .option('--dry-run', 'report drift, change nothing (exit 0)')
+    .option('--check', 'report drift, change nothing, exit 3 if any (for alerting)')
+    .option('--only <counters>', `comma-separated subset of: ${COUNTERS.join(', ')}`)
+    .option('--batch-size <n>', `rows per batch transaction (default ${DEFAULT_BATCH_SIZE})`)
+    .option(
+      '--lock-timeout <duration>',
+      'give up a batch lock after this long, then retry it (default 2s)',
+    )
+    .addHelpText(
+      'after',
+      `
+Each batch locks its rows, recounts with the triggers' definitions and writes only the rows that
+differ, so a like committed meanwhile is never overwritten. A second run while one is active
+exits at once (exit 1).
+
+Examples:
+  $ vrss-db reconcile                       # repair (exit 0)
+  $ vrss-db reconcile --check               # exit 3 when anything drifted
+  $ vrss-db reconcile --dry-run --only likes,storage --json`,
+    )
+    .action(
+      commandAction<ReconcileCommandOptions, ReconcileResult>({
+        parse: (raw) => parseReconcileOptions(raw),
+        run,
+        render,
+        maxConnections: 3,
+      }),
+    )
+}

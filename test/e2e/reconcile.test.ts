@@ -1,0 +1,37 @@
+// bin/vrss-db reconcile as cron runs it: exit codes for alerting, bad input.
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../support/cli.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+
+describe('vrss-db reconcile (end to end)', () => {
+  it('--check exits 3 on drift, a repair exits 0, then --check exits 0; the long name works too', async () => {
+    const { url, sql } = await db.createDatabase()
+    const env = { DATABASE_URL: url }
+    await runCli(['migrate'], { env })
+    await runCli(['seed', '--users', '20'], { env })
+    await sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`
+      await tx`update posts set likes_count = likes_count + 1 where id = 1`
+    })
+    const check = await runCli(['reconcile', '--check'], { env })
+    expect(check.code).toBe(3)
+    expect(check.stdout).toMatch(/posts\.likes_count\s+│\s+100\s+│\s+1 /)
+    const repair = await runCli(['reconcile-counters', '--json'], { env })
+    expect(repair.code, repair.stderr).toBe(0)
+    expect(JSON.parse(repair.stdout).counters[0]).toMatchObject({
+      target: 'posts.likes_count',
+      repaired: 1,
+    })
+    expect((await runCli(['reconcile', '--check'], { env })).code).toBe(0)
+  })
+
+  it.each([[['--batch-size', '0']], [['--only', 'nonsense']], [['--bogus']]])(
+    '%j is a usage error (2)',
+    async (args) => {
+      const run = await runCli(['reconcile', ...args, '--database-url', db.url])
+      expect(run.code).toBe(2)
+    },
+  )
+})
