@@ -5,7 +5,7 @@
  * what this database really runs, without touching a real row — and is always dropped.
  */
 import { randomBytes } from 'node:crypto'
-import { createSql, type Sql } from '../connect.js'
+import type { Sql } from '../connect.js'
 import { isPostgresError, VrssError } from '../errors.js'
 import type { ConnectionSpec } from '../target.js'
 import type { ProofResult } from './proofs.js'
@@ -41,6 +41,8 @@ export async function runConcurrencyProofs(
 ): Promise<ProofResult[]> {
   const schema = `vrss_verify_${randomBytes(4).toString('hex')}`
   await createScratchSchema(sql, schema)
+  // Imported here so that loading the CLI does not load the driver (start-up time).
+  const { createSql } = await import('../connect.js')
   const pool = createSql(spec, {
     max: CONNECTIONS,
     connection: { search_path: `${schema}, public` },
