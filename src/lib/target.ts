@@ -35,7 +35,8 @@ export type Target =
 
 export type Env = Record<string, string | undefined>
 
-const PG_VARIABLES = [
+/** The libpq variables that select a server instead of the embedded one. */
+export const PG_VARIABLES = [
   'PGHOST',
   'PGHOSTADDR',
   'PGPORT',

@@ -3,6 +3,7 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { PG_VARIABLES } from '../../src/lib/target.js'
 
 export const BIN = fileURLToPath(new URL('../../bin/vrss-db', import.meta.url))
 
@@ -15,14 +16,10 @@ export interface CliRun {
 /** Connection variables of the developer's shell must not leak into a test. */
 const CONNECTION_VARIABLES = [
   'DATABASE_URL',
-  'PGHOST',
-  'PGHOSTADDR',
-  'PGPORT',
-  'PGDATABASE',
-  'PGUSER',
-  'PGPASSWORD',
-  'PGSSLMODE',
+  'PGCONNECT_TIMEOUT',
   'VRSS_DB_HOME',
+  'VRSS_DB_PORT',
+  ...PG_VARIABLES,
 ]
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -7,7 +7,8 @@ import { PHASES } from '../manifest.js'
 import { query } from '../sql-files.js'
 import type { ProofResult } from './proofs.js'
 
-interface TriggerRow {
+interface ObjectRow {
+  kind: 'index' | 'trigger'
   name: string
   table: string
   function: string
@@ -17,7 +18,9 @@ interface TriggerRow {
 
 export async function checkPresence(sql: Sql): Promise<ProofResult[]> {
   const started = performance.now()
-  const rows = await query<TriggerRow>(sql, 'queries/verify-triggers-present')
+  const rows = (await query<ObjectRow>(sql, 'queries/status-objects')).filter(
+    (r) => r.kind === 'trigger',
+  )
   const byName = new Map(rows.map((r) => [`${r.table}.${r.name}`, r]))
   const ms = Math.round((performance.now() - started) * 10) / 10
   return PHASES.flatMap((phase) => phase.triggers).map((expected): ProofResult => {
