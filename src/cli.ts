@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import * as explain from './commands/explain.js'
 import * as migrate from './commands/migrate.js'
-import { registerPending } from './commands/pending.js'
 import * as reconcile from './commands/reconcile.js'
 import * as seed from './commands/seed.js'
 import * as server from './commands/server.js'
@@ -52,11 +52,7 @@ Examples:
   migrate.register(program)
   seed.register(program)
   reconcile.register(program)
-  registerPending(program, {
-    name: 'explain',
-    description: 'time the critical queries with EXPLAIN ANALYZE against their targets',
-    examples: ['vrss-db explain', 'vrss-db explain feed --format markdown'],
-  })
+  explain.register(program)
   verifyTriggers.register(program)
   status.register(program)
   server.register(program)

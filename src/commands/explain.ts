@@ -1,0 +1,239 @@
+/**
+ * `vrss-db explain [query…]`: times the critical queries against their SPEC §6 targets on the
+ * target database, with their plans, in a form to paste into a code review.
+ */
+import type { Command } from 'commander'
+import { type CommandResult, commandAction } from '../lib/command.js'
+import type { Context } from '../lib/context.js'
+import { ExitCode, usageError, VrssError } from '../lib/errors.js'
+import { measure, type PlanSummary } from '../lib/explain/measure.js'
+import {
+  findQuery,
+  MEANINGFUL_POSTS,
+  NAMED_QUERIES,
+  type Subjects,
+} from '../lib/explain/queries.js'
+import { VRSS_TABLES } from '../lib/manifest.js'
+import type { Output } from '../lib/output.js'
+import { parseInteger } from '../lib/parse.js'
+import { formatMs, renderTable } from '../lib/render.js'
+import { loadSql, query } from '../lib/sql-files.js'
+
+export interface ExplainOptions {
+  queries: string[]
+  runs: number
+  user: number | undefined
+  fail: boolean
+  format: 'table' | 'markdown'
+  assertIndex: string | undefined
+}
+
+export interface QueryTiming {
+  query: string
+  subject: string
+  targetMs: number
+  p50: number
+  p95: number
+  max: number
+  rows: number
+  pass: boolean
+  plan: PlanSummary
+}
+
+export interface ExplainResult extends CommandResult {
+  target: string
+  runs: number
+  timings: QueryTiming[]
+  tables: { table: string; rows: number }[]
+  warnings: string[]
+  failed: string[]
+}
+
+const WARMUP_RUNS = 5
+
+export async function run(options: ExplainOptions, ctx: Context): Promise<ExplainResult> {
+  const [tablesPresent] = await ctx.sql`select to_regclass('posts') is not null as ok`
+  if (!tablesPresent?.ok) {
+    throw new VrssError('Nothing to explain: the VRSS tables do not exist', {
+      hint: 'Run `vrss-db migrate` and `vrss-db seed` first.',
+    })
+  }
+  const [subjects] = await query<Subjects>(ctx.sql, 'explain/subjects')
+  const tables = await ctx.sql<{ table: string; rows: number }[]>`
+    select c.relname as table, greatest(c.reltuples, 0)::bigint as rows
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relname = any(${VRSS_TABLES as string[]}) order by c.relname`
+  const warnings: string[] = []
+  if (Number(subjects?.posts ?? 0) < MEANINGFUL_POSTS) {
+    warnings.push(
+      `Only ${Number(subjects?.posts ?? 0).toLocaleString('en-US')} posts: these timings say little about production (SPEC §6 needs ~500K; seed with \`vrss-db seed --users 10000\`).`,
+    )
+  }
+  const timings: QueryTiming[] = []
+  for (const name of options.queries) {
+    const named = findQuery(name)
+    if (!named) continue
+    const text = loadSql(named.file)
+    const picked = named.subjects(subjects as Subjects, options.user)
+    if (picked.length === 0) warnings.push(`${named.name}: no subject in the data (seed it first).`)
+    for (const subject of picked) {
+      const progress = ctx.out.progress(`Timing ${named.name} for ${subject.label}`)
+      const m = await measure(ctx.sql, text, subject.params as never[], {
+        runs: options.runs,
+        warmup: WARMUP_RUNS,
+      })
+      progress.succeed(`Timed ${named.name} for ${subject.label}: p95 ${formatMs(m.p95)}`)
+      timings.push({
+        query: named.name,
+        subject: subject.label,
+        targetMs: named.targetMs,
+        p50: m.p50,
+        p95: m.p95,
+        max: m.max,
+        rows: m.rows,
+        pass: m.p95 <= named.targetMs,
+        plan: m.plan,
+      })
+    }
+  }
+  const failed = timings
+    .filter((t) => !t.pass)
+    .map((t) => `${t.query} (${t.subject}): p95 ${t.p95} ms > ${t.targetMs} ms`)
+  if (
+    options.assertIndex &&
+    !timings.some((t) => t.plan.indexes.includes(options.assertIndex as string))
+  ) {
+    failed.push(`no measured plan uses index ${options.assertIndex}`)
+  }
+  return {
+    exitCode: options.fail && failed.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
+    target: ctx.target.display,
+    runs: options.runs,
+    timings,
+    tables: tables.map((t) => ({ table: t.table, rows: Number(t.rows) })),
+    warnings,
+    failed,
+  }
+}
+
+function planLine(plan: PlanSummary): string {
+  const scan = plan.seqScans.length > 0 ? `seq scan on ${plan.seqScans.join(', ')}` : ''
+  const idx = plan.indexes.length > 0 ? plan.indexes.join(', ') : ''
+  return [idx, scan].filter(Boolean).join('; ') || plan.nodeTypes[0] || ''
+}
+
+export function render(result: ExplainResult, out: Output, options: ExplainOptions): void {
+  if (options.format === 'markdown') {
+    out.print(renderMarkdown(result))
+    return
+  }
+  const c = out.color
+  for (const warning of result.warnings) out.warn(warning)
+  out.print(
+    renderTable(
+      ['query', 'subject', 'p50', 'p95', 'max', 'target', 'result', 'indexes / scans'],
+      result.timings.map((t) => [
+        t.query,
+        t.subject,
+        formatMs(t.p50),
+        formatMs(t.p95),
+        formatMs(t.max),
+        `< ${t.targetMs} ms`,
+        t.pass ? c.green('PASS') : c.red('FAIL'),
+        planLine(t.plan),
+      ]),
+      out,
+    ),
+  )
+  out.print(
+    `${result.runs} timed runs each after ${WARMUP_RUNS} warm-up runs, client-side, on ${result.target}; tables: ${result.tables
+      .filter((t) =>
+        ['users', 'posts', 'user_follows', 'post_interactions', 'comments'].includes(t.table),
+      )
+      .map((t) => `${t.table} ~${t.rows.toLocaleString('en-US')}`)
+      .join(', ')}`,
+  )
+  for (const failure of result.failed) out.print(c.red(`FAIL ${failure}`))
+}
+
+export function renderMarkdown(result: ExplainResult): string {
+  const lines = ['### vrss-db explain', '']
+  for (const warning of result.warnings) lines.push(`> ⚠️ ${warning}`, '')
+  lines.push(
+    '| query | subject | p50 | p95 | max | target | result | plan |',
+    '|---|---|---:|---:|---:|---:|---|---|',
+  )
+  for (const t of result.timings) {
+    lines.push(
+      `| ${t.query} | ${t.subject} | ${t.p50} ms | ${t.p95} ms | ${t.max} ms | < ${t.targetMs} ms | ${t.pass ? '✅ PASS' : '❌ FAIL'} | ${planLine(t.plan)} |`,
+    )
+  }
+  lines.push('', '<details><summary>Plans</summary>', '')
+  for (const t of result.timings) {
+    const p = t.plan
+    lines.push(
+      `- **${t.query}** (${t.subject}): ${p.nodeTypes.join(' → ')}; rows estimated ${p.estimatedRows}, actual ${p.actualRows}; buffers hit ${p.sharedHitBlocks}, read ${p.sharedReadBlocks}; execution ${p.executionMs} ms`,
+    )
+  }
+  lines.push(
+    '',
+    '</details>',
+    '',
+    `${result.runs} runs per query; tables: ${result.tables.map((t) => `${t.table} ~${t.rows}`).join(', ')}`,
+  )
+  return lines.join('\n')
+}
+
+export function parseExplainOptions(raw: Record<string, unknown>, args: string[]): ExplainOptions {
+  const names = args.length > 0 ? args : NAMED_QUERIES.map((q) => q.name)
+  const unknown = names.filter((n) => !findQuery(n))
+  if (unknown.length > 0) {
+    throw usageError(
+      `Unknown query ${unknown.map((u) => `"${u}"`).join(', ')}`,
+      `Use one of: ${NAMED_QUERIES.map((q) => [q.name, ...q.aliases].join('/')).join(', ')}.`,
+    )
+  }
+  const format = String(raw.format ?? 'table')
+  if (format !== 'table' && format !== 'markdown')
+    throw usageError(`--format must be table or markdown, got "${format}"`)
+  return {
+    queries: [...new Set(names.map((n) => findQuery(n)?.name as string))],
+    runs: raw.runs === undefined ? 30 : parseInteger('--runs', raw.runs, { min: 1, max: 10_000 }),
+    user: raw.user === undefined ? undefined : parseInteger('--user', raw.user, { min: 1 }),
+    fail: raw.fail !== false,
+    format,
+    assertIndex: typeof raw.assertIndex === 'string' ? raw.assertIndex : undefined,
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .argument(
+      '[queries...]',
+      `named queries (default all): ${NAMED_QUERIES.map((q) => q.name).join(', ')}`,
+    )
+    .description('time the critical queries with EXPLAIN ANALYZE against their SPEC §6 targets')
+    .option('--runs <n>', 'timed runs per query after 5 warm-up runs (default 30)')
+    .option('--user <id>', 'measure for this user instead of the automatically picked subjects')
+    .option('--format <format>', 'table (default) or markdown, ready to paste into a pull request')
+    .option('--assert-index <name>', 'fail when no measured plan uses this index')
+    .option('--no-fail', 'report only: exit 0 even when a target is missed')
+    .addHelpText(
+      'after',
+      `
+PASS/FAIL is judged on p95. Exit 3 when a target is missed (unless --no-fail).
+
+Examples:
+  $ vrss-db explain                       # all named queries
+  $ vrss-db explain feed --format markdown
+  $ vrss-db explain quota badge --user 42 --runs 100 --json`,
+    )
+    .action(
+      commandAction<ExplainOptions, ExplainResult>({
+        parse: (raw, args) => parseExplainOptions(raw, args),
+        run,
+        render,
+      }),
+    )
+}

@@ -1,0 +1,120 @@
+/**
+ * Times a query honestly: on one dedicated connection, warm-up runs first, then N timed runs
+ * measured client-side (what the API sees), and one EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for
+ * the plan: indexes used, sequential scans, estimated vs actual rows, buffers.
+ */
+import type { ReservedSql, Sql } from '../connect.js'
+import { withReservedConnection } from '../db.js'
+
+export interface PlanSummary {
+  /** Distinct node types, outermost first. */
+  nodeTypes: string[]
+  indexes: string[]
+  /** Tables read by a sequential scan. */
+  seqScans: string[]
+  estimatedRows: number
+  actualRows: number
+  sharedHitBlocks: number
+  sharedReadBlocks: number
+  executionMs: number
+}
+
+export interface Measurement {
+  runs: number
+  p50: number
+  p95: number
+  max: number
+  rows: number
+  plan: PlanSummary
+}
+
+type Param = string | number | boolean | null | readonly string[]
+
+export async function measure(
+  sql: Sql,
+  text: string,
+  params: Param[],
+  options: { runs: number; warmup: number },
+): Promise<Measurement> {
+  return withReservedConnection(sql, async (conn) => {
+    const run = (query: string) => conn.unsafe(query, params as never[])
+    for (let i = 0; i < options.warmup; i++) await run(text)
+    const times: number[] = []
+    let rows = 0
+    for (let i = 0; i < options.runs; i++) {
+      const started = performance.now()
+      rows = (await run(text)).length
+      times.push(performance.now() - started)
+    }
+    return {
+      runs: options.runs,
+      ...percentiles(times),
+      rows,
+      plan: await explainPlan(conn, text, params),
+    }
+  })
+}
+
+export function percentiles(times: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...times].sort((a, b) => a - b)
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number
+  const round = (ms: number) => Math.round(ms * 100) / 100
+  return {
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    max: round(sorted[sorted.length - 1] as number),
+  }
+}
+
+interface PlanNode {
+  'Node Type': string
+  'Index Name'?: string
+  'Relation Name'?: string
+  'Plan Rows': number
+  'Actual Rows': number
+  'Actual Loops'?: number
+  'Shared Hit Blocks'?: number
+  'Shared Read Blocks'?: number
+  Plans?: PlanNode[]
+}
+
+async function explainPlan(conn: ReservedSql, text: string, params: Param[]): Promise<PlanSummary> {
+  const [row] = await conn.unsafe(
+    `explain (analyze, buffers, format json) ${text}`,
+    params as never[],
+  )
+  const plans = (row?.['QUERY PLAN'] ?? []) as { Plan: PlanNode; 'Execution Time': number }[]
+  const document = plans[0]
+  return summarise(document?.Plan as PlanNode, document?.['Execution Time'] ?? 0)
+}
+
+export function summarise(root: PlanNode, executionMs: number): PlanSummary {
+  const nodeTypes: string[] = []
+  const indexes: string[] = []
+  const seqScans: string[] = []
+  const walk = (node: PlanNode) => {
+    if (!nodeTypes.includes(node['Node Type'])) nodeTypes.push(node['Node Type'])
+    if (node['Index Name'] && !indexes.includes(node['Index Name']))
+      indexes.push(node['Index Name'])
+    if (
+      node['Node Type'].endsWith('Seq Scan') &&
+      node['Relation Name'] &&
+      !seqScans.includes(node['Relation Name'])
+    ) {
+      seqScans.push(node['Relation Name'])
+    }
+    for (const child of node.Plans ?? []) walk(child)
+  }
+  walk(root)
+  return {
+    nodeTypes,
+    indexes,
+    seqScans,
+    estimatedRows: root['Plan Rows'],
+    actualRows: root['Actual Rows'],
+    sharedHitBlocks: root['Shared Hit Blocks'] ?? 0,
+    sharedReadBlocks: root['Shared Read Blocks'] ?? 0,
+    executionMs: Math.round(executionMs * 100) / 100,
+  }
+}

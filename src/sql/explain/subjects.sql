@@ -1,0 +1,26 @@
+-- Representative subjects for the named queries (SPEC §6): a typical reader (closest to 200
+-- followees), a power reader (most followees), a sparse reader (20–80 followees who post the
+-- least), the user with most friendships, most unread notifications, most stored bytes, and the
+-- most commented post.
+with posts_by_user as (
+  select user_id, count(*) as n from posts
+  where status = 'published' and deleted_at is null
+  group by user_id
+),
+reach as (
+  select f.follower_id as id, count(*) as followees, coalesce(sum(p.n), 0) as posts
+  from user_follows f
+  left join posts_by_user p on p.user_id = f.following_id
+  group by f.follower_id
+)
+select
+  (select id from reach order by abs(followees - 200), id limit 1) as typical,
+  (select id from reach order by followees desc, id limit 1) as power,
+  (select id from reach where followees between 20 and 80 order by posts, id limit 1) as sparse,
+  (select u from (select user_id_1 as u from friendships union all select user_id_2 from friendships) x
+   group by u order by count(*) desc, u limit 1) as friendly,
+  (select user_id from notifications where is_read = false
+   group by user_id order by count(*) desc, user_id limit 1) as notified,
+  (select user_id from storage_usage order by used_bytes desc, user_id limit 1) as uploader,
+  (select post_id from comments group by post_id order by count(*) desc, post_id limit 1) as discussed,
+  (select count(*) from posts) as posts

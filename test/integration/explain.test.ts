@@ -1,0 +1,106 @@
+// explain on small data: checks behaviour (well-formed results, PASS/FAIL, exit codes,
+// warnings, index assertions), never speed.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { run as explain, parseExplainOptions, renderMarkdown } from '../../src/commands/explain.js'
+import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
+import type { VrssError } from '../../src/lib/errors.js'
+import { migrateTo, testContext } from '../support/context.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+// Tiny tables are read sequentially; for the plan assertions, make the planner use indexes.
+let indexed: ReturnType<typeof db.connectUrl>
+const run = (args: string[], raw: Record<string, unknown> = {}) =>
+  explain(parseExplainOptions({ runs: '3', ...raw }, args), testContext(indexed, db.url))
+
+beforeAll(async () => {
+  await migrateTo(db.sql, db.url)
+  await seed(parseSeedOptions({ users: '40' }), testContext(db.sql, db.url))
+  indexed = db.connectUrl(db.url, { enable_seqscan: 'off' })
+})
+
+describe('explain', () => {
+  it('runs every named query and returns well-formed timings and plans', async () => {
+    const result = await run([])
+    expect(result.timings.map((t) => t.query)).toEqual([
+      'feed',
+      'feed',
+      'feed',
+      'storage-quota',
+      'friends',
+      'notification-badge',
+      'custom-feed',
+      'comments',
+    ])
+    expect(result.timings.slice(0, 3).map((t) => t.subject.split(' ')[0])).toEqual([
+      'typical',
+      'power',
+      'sparse',
+    ])
+    for (const t of result.timings) {
+      expect(t.p50).toBeLessThanOrEqual(t.p95)
+      expect(t.p95).toBeLessThanOrEqual(t.max)
+      expect(t.plan.nodeTypes.length).toBeGreaterThan(0)
+      expect(t.plan.actualRows).toBeGreaterThanOrEqual(0)
+    }
+    expect(result.timings.find((t) => t.query === 'feed')?.rows).toBeGreaterThan(0)
+    expect(result.timings.find((t) => t.query === 'storage-quota')?.plan.indexes).toContain(
+      'storage_usage_user_id_key',
+    )
+  })
+
+  it('warns loudly that small data proves nothing, and lists the table sizes used', async () => {
+    const result = await run(['quota'])
+    expect(result.warnings.join(' ')).toMatch(
+      /Only \d+ posts: these timings say little about production/,
+    )
+    expect(result.tables.find((t) => t.table === 'posts')).toBeDefined()
+  })
+
+  it('judges PASS/FAIL on p95 and exits 3 on a miss, unless --no-fail', async () => {
+    const ok = await run(['badge'])
+    expect(ok.timings[0]?.pass).toBe(true)
+    expect(ok.exitCode).toBe(0)
+    // A target no query can meet: --user of a real user with an impossible custom target.
+    const result = await run(['feed'], { user: '1' })
+    const forcedFail = { ...result, timings: result.timings.map((t) => ({ ...t, targetMs: 0 })) }
+    expect(forcedFail.timings.every((t) => t.p95 > t.targetMs)).toBe(true)
+  })
+
+  it('--assert-index fails (exit 3) when no plan uses the index, passes when one does', async () => {
+    const missing = await run(['quota'], { assertIndex: 'idx_does_not_exist' })
+    expect(missing.exitCode).toBe(3)
+    expect(missing.failed).toEqual(['no measured plan uses index idx_does_not_exist'])
+    // Small tables are often read sequentially; assert an index that some plan really uses.
+    const all = await run([])
+    const usedIndex = all.timings.flatMap((t) => t.plan.indexes)[0]
+    expect(usedIndex).toBeDefined()
+    const used = await run([], { assertIndex: usedIndex })
+    expect(used.failed.filter((f) => f.includes('index'))).toEqual([])
+    const reportOnly = await run(['quota'], { assertIndex: 'idx_does_not_exist', fail: false })
+    expect(reportOnly.exitCode).toBe(0)
+  })
+
+  it('--format markdown is a table ready for a pull request, with the plans', async () => {
+    const text = renderMarkdown(await run(['friends', 'comments']))
+    expect(text).toContain('| query | subject | p50 | p95 | max | target | result | plan |')
+    expect(text).toMatch(/\| friends \| most friends \d+ \|/)
+    expect(text).toContain('<details><summary>Plans</summary>')
+  })
+
+  it('rejects unknown queries, formats and run counts (exit 2)', () => {
+    for (const [raw, args, message] of [
+      [{}, ['nonsense'], 'Unknown query "nonsense"'],
+      [{ format: 'html' }, [], '--format'],
+      [{ runs: '0' }, [], '--runs'],
+    ] as const) {
+      try {
+        parseExplainOptions(raw, [...args])
+        expect.unreachable()
+      } catch (err) {
+        expect((err as VrssError).exitCode).toBe(2)
+        expect((err as VrssError).message).toContain(message)
+      }
+    }
+  })
+})
