@@ -123,10 +123,10 @@ describe('vrss-db executable', () => {
     expect(JSON.parse(run.stdout).target.source).toBe('PG* variables')
   })
 
-  it('the not-yet-built commands say so and exit 1', async () => {
-    const run = await runCli(['explain'])
+  it('explain on an empty database says what to run first (exit 1)', async () => {
+    const run = await runCli(['explain', '--database-url', db.url])
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain('not built yet')
+    expect(run.stderr).toContain('Run `vrss-db migrate` and `vrss-db seed` first')
   })
 })
 
