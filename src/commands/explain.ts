@@ -2,6 +2,7 @@
  * `vrss-db explain [query…]`: times the critical queries against their SPEC §6 targets on the
  * target database, with their plans, in a form to paste into a code review.
  */
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
@@ -15,7 +16,7 @@ import {
 } from '../lib/explain/queries.js'
 import { VRSS_TABLES } from '../lib/manifest.js'
 import type { Output } from '../lib/output.js'
-import { parseInteger } from '../lib/parse.js'
+import { parseDuration, parseInteger } from '../lib/parse.js'
 import { formatMs, renderTable } from '../lib/render.js'
 import { loadSql, query } from '../lib/sql-files.js'
 
@@ -26,6 +27,8 @@ export interface ExplainOptions {
   fail: boolean
   format: 'table' | 'markdown'
   assertIndex: string | undefined
+  /** --file: a query under review instead of the named ones. */
+  custom: { file: string; text: string; params: (string | number)[]; targetMs: number } | undefined
 }
 
 export interface QueryTiming {
@@ -70,7 +73,22 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
     )
   }
   const timings: QueryTiming[] = []
-  for (const name of options.queries) {
+  if (options.custom) {
+    const { file, text, params, targetMs } = options.custom
+    const m = await measure(ctx.sql, text, params, { runs: options.runs, warmup: WARMUP_RUNS })
+    timings.push({
+      query: file,
+      subject: params.length > 0 ? `params ${params.join(', ')}` : 'no params',
+      targetMs,
+      p50: m.p50,
+      p95: m.p95,
+      max: m.max,
+      rows: m.rows,
+      pass: m.p95 <= targetMs,
+      plan: m.plan,
+    })
+  }
+  for (const name of options.custom ? [] : options.queries) {
     const named = findQuery(name)
     if (!named) continue
     const text = loadSql(named.file)
@@ -184,6 +202,28 @@ export function renderMarkdown(result: ExplainResult): string {
   return lines.join('\n')
 }
 
+function parseCustom(raw: Record<string, unknown>): ExplainOptions['custom'] {
+  if (raw.file === undefined) {
+    if (raw.param !== undefined || raw.target !== undefined)
+      throw usageError('--param and --target go with --file')
+    return undefined
+  }
+  const file = String(raw.file)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
+  } catch (err) {
+    throw usageError(
+      `Cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    )
+  }
+  const params = ((raw.param as string[] | undefined) ?? []).map((p) =>
+    /^-?\d+$/.test(p) ? Number(p) : p,
+  )
+  const targetMs = raw.target === undefined ? 50 : parseDuration('--target', raw.target)
+  return { file, text, params, targetMs }
+}
+
 export function parseExplainOptions(raw: Record<string, unknown>, args: string[]): ExplainOptions {
   const names = args.length > 0 ? args : NAMED_QUERIES.map((q) => q.name)
   const unknown = names.filter((n) => !findQuery(n))
@@ -203,7 +243,12 @@ export function parseExplainOptions(raw: Record<string, unknown>, args: string[]
     fail: raw.fail !== false,
     format,
     assertIndex: typeof raw.assertIndex === 'string' ? raw.assertIndex : undefined,
+    custom: parseCustom(raw),
   }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
 }
 
 export function register(program: Command): void {
@@ -219,6 +264,13 @@ export function register(program: Command): void {
     .option('--format <format>', 'table (default) or markdown, ready to paste into a pull request')
     .option('--assert-index <name>', 'fail when no measured plan uses this index')
     .option('--no-fail', 'report only: exit 0 even when a target is missed')
+    .option('--file <query.sql>', 'time a query under review instead of the named ones')
+    .option(
+      '--param <value>',
+      'a bind parameter ($1, $2 … in order) for --file; repeatable',
+      collect,
+    )
+    .option('--target <duration>', 'target for --file, e.g. 20ms (default 50ms)')
     .addHelpText(
       'after',
       `
@@ -227,7 +279,8 @@ PASS/FAIL is judged on p95. Exit 3 when a target is missed (unless --no-fail).
 Examples:
   $ vrss-db explain                       # all named queries
   $ vrss-db explain feed --format markdown
-  $ vrss-db explain quota badge --user 42 --runs 100 --json`,
+  $ vrss-db explain quota badge --user 42 --runs 100 --json
+  $ vrss-db explain --file query.sql --param 42 --target 20ms`,
     )
     .action(
       commandAction<ExplainOptions, ExplainResult>({

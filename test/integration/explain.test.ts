@@ -1,5 +1,8 @@
 // explain on small data: checks behaviour (well-formed results, PASS/FAIL, exit codes,
 // warnings, index assertions), never speed.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { run as explain, parseExplainOptions, renderMarkdown } from '../../src/commands/explain.js'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
@@ -88,11 +91,29 @@ describe('explain', () => {
     expect(text).toContain('<details><summary>Plans</summary>')
   })
 
+  it('--file times a query under review with its parameters and target', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vrss-explain-')), 'query.sql')
+    writeFileSync(file, 'select count(*) from posts where user_id = $1;\n')
+    const result = await run([], { file, param: ['1'], target: '1000ms' })
+    expect(result.timings).toHaveLength(1)
+    expect(result.timings[0]).toMatchObject({
+      query: file,
+      subject: 'params 1',
+      targetMs: 1000,
+      rows: 1,
+      pass: true,
+    })
+    const impossible = await run([], { file, param: ['1'], target: '0ms' })
+    expect(impossible.exitCode).toBe(3)
+  })
+
   it('rejects unknown queries, formats and run counts (exit 2)', () => {
     for (const [raw, args, message] of [
       [{}, ['nonsense'], 'Unknown query "nonsense"'],
       [{ format: 'html' }, [], '--format'],
       [{ runs: '0' }, [], '--runs'],
+      [{ param: ['1'] }, [], '--param and --target go with --file'],
+      [{ file: '/nonexistent/q.sql' }, [], 'Cannot read --file'],
     ] as const) {
       try {
         parseExplainOptions(raw, [...args])
