@@ -334,7 +334,7 @@ export function generateLikes(ctx: GenContext): void {
   const order = users.map((_, i) => i)
   perPost.forEach((count, i) => {
     const post = posts[i] as SeedPost
-    for (const liker of partialShuffle(random, order, count)) {
+    for (const liker of random.sampleInPlace(order, count)) {
       const at = ts(Math.min(REF, post.createdAt + random.int(1, 240) * 60_000))
       rows.push([
         ctx.ids.post_interactions + rows.length,
@@ -355,18 +355,6 @@ export function generateLikes(ctx: GenContext): void {
     }
     post.likes = count
   })
-}
-
-/** k distinct items: a partial Fisher–Yates on a reusable array (O(k), not O(n)). */
-function partialShuffle(random: Random, items: number[], k: number): number[] {
-  const n = Math.min(k, items.length)
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random.next() * (items.length - i))
-    const tmp = items[i] as number
-    items[i] = items[j] as number
-    items[j] = tmp
-  }
-  return items.slice(0, n)
 }
 
 export function generateComments(ctx: GenContext): void {

@@ -46,15 +46,22 @@ export class Random {
 
   /** k distinct items (k ≤ items.length), in random order. */
   sample<T>(items: readonly T[], k: number): T[] {
-    const copy = items.slice()
-    const n = Math.min(k, copy.length)
+    return this.sampleInPlace(items.slice(), k)
+  }
+
+  /**
+   * k distinct items by a partial Fisher–Yates shuffle of `items` itself: O(k), not O(n), so a
+   * large array can be reused for many draws (its order changes, which is fine for sampling).
+   */
+  sampleInPlace<T>(items: T[], k: number): T[] {
+    const n = Math.min(k, items.length)
     for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(this.next() * (copy.length - i))
-      const tmp = copy[i] as T
-      copy[i] = copy[j] as T
-      copy[j] = tmp
+      const j = i + Math.floor(this.next() * (items.length - i))
+      const tmp = items[i] as T
+      items[i] = items[j] as T
+      items[j] = tmp
     }
-    return copy.slice(0, n)
+    return items.slice(0, n)
   }
 
   /** A child generator for one table, so that tables do not shift each other's sequences. */
