@@ -169,6 +169,13 @@ export const PHASES: readonly PhaseManifest[] = [
       updatedAt('user_subscriptions'),
     ],
   },
+  {
+    version: 5,
+    name: 'feed',
+    tables: [],
+    indexes: ['idx_posts_feed_author', 'idx_posts_feed_recent'],
+    triggers: [],
+  },
 ]
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)

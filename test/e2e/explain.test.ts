@@ -16,7 +16,8 @@ describe('vrss-db explain (end to end)', () => {
     })
     expect(md.code, md.stderr).toBe(0)
     expect(md.stdout).toMatch(/^### vrss-db explain/)
-    expect(md.stdout).toContain('| feed | typical reader')
+    expect(md.stdout).toContain('| feed (plan) | typical reader')
+    expect(md.stdout).toContain('| feed (shipped) | typical reader')
     expect(md.stdout).toContain('these timings say little about production')
     const assert = await runCli(['explain', 'quota', '--runs', '2', '--assert-index', 'idx_nope'], {
       env,

@@ -19,10 +19,20 @@ export interface Subject {
   params: (string | number | readonly string[])[]
 }
 
+export interface Variant {
+  label: string
+  file: string
+  /** Shown for comparison; missing its target does not fail the run. */
+  reference?: boolean
+  /** A database object the variant needs (a later phase), checked before timing. */
+  requires?: string
+}
+
 export interface NamedQuery {
   name: string
   aliases: string[]
-  file: string
+  /** One or more ways of running the query, timed side by side. */
+  variants: Variant[]
   targetMs: number
   /** Subjects picked from the data, or the one given with --user. */
   subjects(s: Subjects, user: number | undefined): Subject[]
@@ -39,7 +49,14 @@ export const NAMED_QUERIES: NamedQuery[] = [
   {
     name: 'feed',
     aliases: [],
-    file: 'explain/feed',
+    variants: [
+      { label: 'plan', file: 'explain/feed', reference: true },
+      {
+        label: 'shipped',
+        file: 'explain/feed-shipped',
+        requires: 'vrss_feed(bigint,timestamptz,bigint,integer)',
+      },
+    ],
     targetMs: 50,
     subjects: (s, user) =>
       user !== undefined
@@ -53,28 +70,28 @@ export const NAMED_QUERIES: NamedQuery[] = [
   {
     name: 'storage-quota',
     aliases: ['quota'],
-    file: 'explain/storage-quota',
+    variants: [{ label: '', file: 'explain/storage-quota' }],
     targetMs: 5,
     subjects: (s, user) => one('uploader', s.uploader, user),
   },
   {
     name: 'friends',
     aliases: [],
-    file: 'explain/friends',
+    variants: [{ label: '', file: 'explain/friends' }],
     targetMs: 10,
     subjects: (s, user) => one('most friends', s.friendly, user),
   },
   {
     name: 'notification-badge',
     aliases: ['badge'],
-    file: 'explain/notification-badge',
+    variants: [{ label: '', file: 'explain/notification-badge' }],
     targetMs: 10,
     subjects: (s, user) => one('most unread', s.notified, user),
   },
   {
     name: 'custom-feed',
     aliases: [],
-    file: 'explain/custom-feed',
+    variants: [{ label: '', file: 'explain/custom-feed' }],
     targetMs: 100,
     subjects: (s, user) =>
       (user !== undefined ? [user] : s.typical === null ? [] : [s.typical]).map((id) => ({
@@ -85,7 +102,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
   {
     name: 'comments',
     aliases: [],
-    file: 'explain/comments',
+    variants: [{ label: '', file: 'explain/comments' }],
     targetMs: 20,
     subjects: (s) =>
       s.discussed === null ? [] : [{ label: `post ${s.discussed}`, params: [s.discussed] }],
