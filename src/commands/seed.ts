@@ -170,7 +170,7 @@ export function render(result: SeedResult, out: Output): void {
   )
   const t = result.timings
   out.print(
-    `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}.`,
+    `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), vacuum+analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}.`,
   )
   out.print(
     driftRows === 0
