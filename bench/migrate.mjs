@@ -24,7 +24,7 @@ try {
   await server.stop()
 }
 console.log(`runs: ${runs}, each on a new empty database (embedded PostgreSQL 16)`)
-console.log(`4 phases, sum of schema_migrations.execution_ms  median ${fmt(median(phases))}`)
+console.log(`all phases, sum of schema_migrations.execution_ms  median ${fmt(median(phases))}`)
 console.log(
   `whole 'vrss-db migrate' process (wall)           median ${fmt(median(wall))}  (target < 2 s)`,
 )
