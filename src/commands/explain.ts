@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { ExitCode, usageError, VrssError } from '../lib/errors.js'
+import { type Comparison, compare, loadBaseline, type TimingLike } from '../lib/explain/baseline.js'
 import { measure, type PlanSummary } from '../lib/explain/measure.js'
 import {
   findQuery,
@@ -29,6 +30,8 @@ export interface ExplainOptions {
   assertIndex: string | undefined
   /** --file: a query under review instead of the named ones. */
   custom: { file: string; text: string; params: (string | number)[]; targetMs: number } | undefined
+  /** --baseline: an earlier --json result, and how much slower p95 may get (0.2 = 20%). */
+  baseline: { file: string; timings: TimingLike[]; tolerance: number } | undefined
 }
 
 export interface QueryTiming {
@@ -52,6 +55,7 @@ export interface ExplainResult extends CommandResult {
   tables: { table: string; rows: number }[]
   warnings: string[]
   failed: string[]
+  comparison?: Comparison[]
 }
 
 const WARMUP_RUNS = 5
@@ -130,9 +134,23 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
       }
     }
   }
+  // The plan's feed is shown for reference only: its misses do not fail the run.
   const failed = timings
-    .filter((t) => !t.pass)
+    .filter((t) => !t.pass && !t.reference)
     .map((t) => `${t.query} (${t.subject}): p95 ${t.p95} ms > ${t.targetMs} ms`)
+  let comparison: Comparison[] | undefined
+  if (options.baseline) {
+    comparison = compare(timings, options.baseline.timings, options.baseline.tolerance)
+    for (const c of comparison) {
+      const where = `${c.query} (${c.subject})`
+      if (c.regression) {
+        failed.push(
+          `${where}: p95 ${c.p95} ms vs ${c.baselineP95} ms in the baseline (+${Math.round(c.change * 100)}%)`,
+        )
+      }
+      for (const change of c.planChanges) warnings.push(`plan changed for ${where}: ${change}`)
+    }
+  }
   if (
     options.assertIndex &&
     !timings.some((t) => t.plan.indexes.includes(options.assertIndex as string))
@@ -147,6 +165,7 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
     tables: tables.map((t) => ({ table: t.table, rows: Number(t.rows) })),
     warnings,
     failed,
+    ...(comparison ? { comparison } : {}),
   }
 }
 
@@ -188,6 +207,26 @@ export function render(result: ExplainResult, out: Output, options: ExplainOptio
       .join(', ')}`,
   )
   for (const failure of result.failed) out.print(c.red(`FAIL ${failure}`))
+  if (result.comparison) out.print(comparisonText(result.comparison))
+}
+
+function comparisonText(comparison: Comparison[]): string {
+  const lines = ['Compared with the baseline:']
+  for (const c of comparison) {
+    const pct = Number.isFinite(c.change)
+      ? `${c.change >= 0 ? '+' : ''}${Math.round(c.change * 100)}%`
+      : 'new'
+    const flags = [
+      c.regression ? 'REGRESSION' : '',
+      c.planChanges.length ? `plan: ${c.planChanges.join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ')
+    lines.push(
+      `  ${c.query} (${c.subject}): p95 ${c.baselineP95} → ${c.p95} ms (${pct})${flags ? ` ${flags}` : ''}`,
+    )
+  }
+  return lines.join('\n')
 }
 
 export function renderMarkdown(result: ExplainResult): string {
@@ -209,6 +248,7 @@ export function renderMarkdown(result: ExplainResult): string {
       `- **${t.query}** (${t.subject}): ${p.nodeTypes.join(' → ')}; rows estimated ${p.estimatedRows}, actual ${p.actualRows}; buffers hit ${p.sharedHitBlocks}, read ${p.sharedReadBlocks}; execution ${p.executionMs} ms`,
     )
   }
+  if (result.comparison) lines.push('', '```', comparisonText(result.comparison), '```')
   lines.push(
     '',
     '</details>',
@@ -260,6 +300,17 @@ export function parseExplainOptions(raw: Record<string, unknown>, args: string[]
     format,
     assertIndex: typeof raw.assertIndex === 'string' ? raw.assertIndex : undefined,
     custom: parseCustom(raw),
+    baseline:
+      raw.baseline === undefined
+        ? undefined
+        : {
+            file: String(raw.baseline),
+            timings: loadBaseline(String(raw.baseline)),
+            tolerance:
+              raw.tolerance === undefined
+                ? 0.2
+                : parseInteger('--tolerance', raw.tolerance, { min: 0, max: 10_000 }) / 100,
+          },
   }
 }
 
@@ -287,6 +338,11 @@ export function register(program: Command): void {
       collect,
     )
     .option('--target <duration>', 'target for --file, e.g. 20ms (default 50ms)')
+    .option(
+      '--baseline <file>',
+      'compare with an earlier --json result: p95 regressions fail, plan changes are flagged',
+    )
+    .option('--tolerance <percent>', 'how much slower p95 may be than the baseline (default 20)')
     .addHelpText(
       'after',
       `
@@ -296,7 +352,8 @@ Examples:
   $ vrss-db explain                       # all named queries
   $ vrss-db explain feed --format markdown
   $ vrss-db explain quota badge --user 42 --runs 100 --json
-  $ vrss-db explain --file query.sql --param 42 --target 20ms`,
+  $ vrss-db explain --file query.sql --param 42 --target 20ms
+  $ vrss-db explain --json > base.json && … && vrss-db explain --baseline base.json`,
     )
     .action(
       commandAction<ExplainOptions, ExplainResult>({

@@ -116,6 +116,32 @@ describe('explain', () => {
     expect(impossible.exitCode).toBe(3)
   })
 
+  it('--baseline flags a changed plan and fails on a p95 regression beyond the tolerance', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrss-baseline-'))
+    const before = await run(['badge', 'friends'])
+    const file = join(dir, 'base.json')
+    writeFileSync(file, JSON.stringify(before))
+    // Same data, same plans: nothing flagged.
+    const same = await run(['badge', 'friends'], { baseline: file, tolerance: '10000' })
+    expect(same.comparison?.map((c) => c.planChanges)).toEqual([[], []])
+    expect(same.exitCode).toBe(0)
+    // Drop the index the badge query uses: its plan changes.
+    await db.sql`drop index idx_notifications_user_unread`
+    const changed = await run(['badge'], { baseline: file, tolerance: '10000' })
+    expect(changed.comparison?.[0]?.planChanges).toContain(
+      'index no longer used: idx_notifications_user_unread',
+    )
+    expect(changed.warnings.join(' ')).toContain('plan changed for notification-badge')
+    await db.sql`create index idx_notifications_user_unread on notifications (user_id, created_at desc) where is_read = false`
+    // A baseline ten times faster than reality is a regression (exit 3).
+    const fast = { ...before, timings: before.timings.map((t) => ({ ...t, p95: t.p95 / 1000 })) }
+    writeFileSync(file, JSON.stringify(fast))
+    const slower = await run(['badge', 'friends'], { baseline: file })
+    expect(slower.comparison?.every((c) => c.regression)).toBe(true)
+    expect(slower.exitCode).toBe(3)
+    expect(slower.failed.join(' ')).toContain('in the baseline')
+  })
+
   it('rejects unknown queries, formats and run counts (exit 2)', () => {
     for (const [raw, args, message] of [
       [{}, ['nonsense'], 'Unknown query "nonsense"'],
@@ -123,6 +149,7 @@ describe('explain', () => {
       [{ runs: '0' }, [], '--runs'],
       [{ param: ['1'] }, [], '--param and --target go with --file'],
       [{ file: '/nonexistent/q.sql' }, [], 'Cannot read --file'],
+      [{ baseline: '/nonexistent/base.json' }, [], 'Cannot read --baseline'],
     ] as const) {
       try {
         parseExplainOptions(raw, [...args])
