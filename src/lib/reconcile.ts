@@ -259,6 +259,9 @@ async function runBatch(
     try {
       const rows = await sql.begin(async (tx) => {
         await tx`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`
+        // A repair is idempotent: losing the last few ms of them to a crash costs nothing (the
+        // next run redoes them), so do not wait for the WAL flush of every batch.
+        await tx`select set_config('synchronous_commit', 'off', true)`
         await query(tx, pass.lock, [suspects])
         return pass.detect(tx as unknown as Sql, start, end, true, suspects, options.only)
       })
