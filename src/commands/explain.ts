@@ -318,14 +318,13 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('explain')
     .argument(
       '[queries...]',
       `named queries (default all): ${NAMED_QUERIES.map((q) => q.name).join(', ')}`,
     )
-    .description('time the critical queries with EXPLAIN ANALYZE against their SPEC §6 targets')
     .option('--runs <n>', 'timed runs per query after 5 warm-up runs (default 30)')
     .option('--user <id>', 'measure for this user instead of the automatically picked subjects')
     .option('--format <format>', 'table (default) or markdown, ready to paste into a pull request')

@@ -177,10 +177,9 @@ function pendingNote(result: MigrateResult): string {
   return result.pending.length > 0 ? ` (still pending: ${result.pending.join(', ')})` : ''
 }
 
-export function register(program: Command): void {
+export function register(program: Command): Command {
   const migrate = program
     .command('migrate')
-    .description('apply the embedded SQL phases (001 foundation … 004 communication) in order')
     .option('--phase <n>', 'apply pending phases up to and including phase N')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option(
@@ -215,7 +214,10 @@ Examples:
         render,
       }),
     )
-  rollback.register(migrate)
+  rollback
+    .register(migrate)
+    .description('run the down scripts of the phases above --to, newest first (destructive)')
+  return migrate
 }
 
 export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOptions {

@@ -154,13 +154,9 @@ function parseOnly(text: string): Counter[] {
   return names as Counter[]
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('reconcile-counters')
-    .alias('reconcile')
-    .description(
-      'find and repair drift in denormalized counters and storage totals (the nightly job)',
-    )
     .option('--dry-run', 'report drift, change nothing (exit 0)')
     .option('--check', 'report drift, change nothing, exit 3 if any (for alerting)')
     .option('--only <counters>', `comma-separated subset of: ${COUNTERS.join(', ')}`)

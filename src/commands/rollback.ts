@@ -114,10 +114,9 @@ export function render(result: RollbackResult, out: Output): void {
   }
 }
 
-export function register(migrate: Command): void {
-  migrate
+export function register(migrate: Command): Command {
+  return migrate
     .command('rollback')
-    .description('run the down scripts of the phases above --to, newest first (destructive)')
     .requiredOption('--to <n>', 'keep phases up to and including N (0 removes everything)')
     .option('--force', 'drop tables even when they hold rows')
     .option('--yes', 'do not ask; required when stdin is not a terminal or the host is not local')

@@ -202,10 +202,9 @@ export function parseSeedOptions(raw: Record<string, unknown>): SeedOptions {
   }
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('seed')
-    .description('load the reference tiers and realistic, deterministic fake data')
     .option('--users <n>', `how many users (default ${DEFAULT_USERS}; 10000 is the MVP scale)`)
     .option(
       '--seed <n>',

@@ -25,10 +25,9 @@ function fullUrl(spec: ConnectionSpec): string {
   return `postgres://${encodeURIComponent(spec.user)}${password}@${spec.host}:${spec.port}/${spec.database}`
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('server')
-    .description('start the embedded PostgreSQL and keep it running until Ctrl+C')
     .option('--show-url', 'print the full URL including the password (it is masked otherwise)')
     .addHelpText(
       'after',

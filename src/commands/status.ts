@@ -174,10 +174,9 @@ export function render(result: StatusResult, out: Output): void {
   }
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('status')
-    .description('show the target, applied/pending/edited phases, missing objects and row counts')
     .option(
       '--check',
       'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID',

@@ -82,10 +82,9 @@ export function render(result: VerifyResult, out: Output): void {
   )
 }
 
-export function register(program: Command): void {
-  program
+export function register(program: Command): Command {
+  return program
     .command('verify-triggers')
-    .description('prove every trigger guarantee of SPEC §4, leaving no trace (safe on production)')
     .option(
       '--concurrency',
       'also race many connections (mutual follows, uploads at the quota, like storms) in a scratch schema',
