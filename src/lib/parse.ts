@@ -20,14 +20,6 @@ export function parseInteger(
   return n
 }
 
-export function optionalInteger(
-  flag: string,
-  value: unknown,
-  range: { min?: number; max?: number } = {},
-): number | undefined {
-  return value === undefined ? undefined : parseInteger(flag, value, range)
-}
-
 /** "250ms", "5s", "2m" or a bare number of milliseconds. */
 export function parseDuration(flag: string, value: unknown): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(String(value).trim())

@@ -37,10 +37,6 @@ export class Dataset {
   all(): TableRows[] {
     return [...this.tables.values()]
   }
-
-  count(table: string): number {
-    return this.tables.get(table)?.rows.length ?? 0
-  }
 }
 
 type SeededTable =

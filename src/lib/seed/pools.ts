@@ -2,7 +2,6 @@
  * Value pools made once per run with faker (seeded, with a fixed reference date), then picked
  * from with the fast PRNG: calling faker per row is what makes naive seeders slow.
  */
-import type { Random } from './random.js'
 
 export interface Pools {
   firstNames: string[]
@@ -47,8 +46,4 @@ export async function makePools(seed: number): Promise<Pools> {
     colors: times(120, () => faker.color.rgb({ format: 'hex', casing: 'lower' })),
     passwordHashes: times(50, () => `$2b$10$${faker.string.alphanumeric(53)}`),
   }
-}
-
-export function pick<T>(random: Random, items: readonly T[]): T {
-  return random.pick(items)
 }
