@@ -1,30 +1,26 @@
 /**
- * The reconcile engine: walks posts, comments and users by id range. Per range it first finds
- * the suspects with read-only queries (no locks), then, in one short transaction, locks just
+ * The reconcile engine: walks users, posts and comments by id range (the passes of
+ * reconcile-passes.ts) on two connections sharing one queue of ranges. Per range it first finds
+ * the suspects with one read-only query (no locks), then, in one short transaction, locks just
  * those parent rows — a trigger updating a counter needs the same row lock, so no like can land
- * between our count and our write — recounts them with the triggers' own definitions (a fresh
- * snapshot, after the lock) and writes only the rows that still differ. Ranges run on two
- * connections.
+ * between our count and our write — recounts them with the triggers' own definitions (a new
+ * statement, so a new snapshot taken after the locks are held) and writes only the rows that
+ * still differ.
  */
-import type { Sql } from './connect.js'
+import type { ReservedSql, Sql } from './connect.js'
+import { withReservedConnection } from './db.js'
 import { isPostgresError } from './errors.js'
-import { query } from './sql-files.js'
+import {
+  COUNTERS,
+  type Counter,
+  type Example,
+  PASSES,
+  type Pass,
+  type Rows,
+} from './reconcile-passes.js'
+import { query, send } from './sql-files.js'
 
-export const COUNTERS = [
-  'likes',
-  'comments',
-  'reposts',
-  'replies',
-  'storage',
-  'friendships',
-] as const
-export type Counter = (typeof COUNTERS)[number]
-
-export interface Example {
-  id: number
-  expected: number
-  stored: number
-}
+export { COUNTERS, type Counter, type Example }
 
 export interface CounterReport {
   counter: Counter
@@ -53,96 +49,7 @@ export interface ReconcileStats {
   maxBatchMs: number
 }
 
-type Rows = Record<string, Example[]>
-type Detect = (
-  sql: Sql,
-  start: number,
-  end: number,
-  write: boolean,
-  ids: number[] | null,
-  only: Counter[],
-) => Promise<Rows>
-
-interface Report {
-  key: string
-  counter: Counter
-  target: string
-}
-
-interface Pass {
-  table: 'posts' | 'comments' | 'users'
-  lock: string
-  reports: Report[]
-  detect: Detect
-}
-
-interface PostCounterRow {
-  id: number
-  e_likes: number
-  likes_count: number
-  e_comments: number
-  comments_count: number
-  e_reposts: number
-  reposts_count: number
-}
-
-const detectPosts: Detect = async (sql, start, end, write, ids, only) => {
-  const flags = (['likes', 'comments', 'reposts'] as const).map((c) => only.includes(c))
-  const rows = await query<PostCounterRow>(sql, 'reconcile/posts-counters', [
-    start,
-    end,
-    write,
-    ids,
-    ...flags,
-  ])
-  const pick = (expected: keyof PostCounterRow, stored: keyof PostCounterRow) =>
-    rows
-      .filter((r) => r[expected] !== r[stored])
-      .map((r) => ({ id: r.id, expected: r[expected], stored: r[stored] }))
-  return {
-    likes: flags[0] ? pick('e_likes', 'likes_count') : [],
-    comments: flags[1] ? pick('e_comments', 'comments_count') : [],
-    reposts: flags[2] ? pick('e_reposts', 'reposts_count') : [],
-  }
-}
-
-const PASSES: Pass[] = [
-  {
-    table: 'posts',
-    lock: 'reconcile/lock-posts',
-    reports: [
-      { key: 'likes', counter: 'likes', target: 'posts.likes_count' },
-      { key: 'comments', counter: 'comments', target: 'posts.comments_count' },
-      { key: 'reposts', counter: 'reposts', target: 'posts.reposts_count' },
-    ],
-    detect: detectPosts,
-  },
-  {
-    table: 'comments',
-    lock: 'reconcile/lock-comments',
-    reports: [{ key: 'replies', counter: 'replies', target: 'comments.replies_count' }],
-    detect: async (sql, start, end, write, ids) => ({
-      replies: await query<Example>(sql, 'reconcile/comments-replies', [start, end, write, ids]),
-    }),
-  },
-  {
-    table: 'users',
-    lock: 'reconcile/lock-storage',
-    reports: [
-      { key: 'storage-missing', counter: 'storage', target: 'storage_usage (missing rows)' },
-      { key: 'storage', counter: 'storage', target: 'storage_usage.used_bytes and breakdown' },
-    ],
-    detect: async (sql, start, end, write, ids) => ({
-      'storage-missing': await query<Example>(sql, 'reconcile/storage-missing', [
-        start,
-        end,
-        write,
-        ids,
-      ]),
-      storage: await query<Example>(sql, 'reconcile/storage', [start, end, write, ids]),
-    }),
-  },
-]
+type Job = (conn: ReservedSql) => Promise<void>
 
 const EXAMPLES = 5
 const MAX_ATTEMPTS = 5
@@ -157,61 +64,70 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
     retries: 0,
     maxBatchMs: 0,
   }
-  const reports = new Map<string, CounterReport>()
-  // One queue of work for both connections: every range of every pass, and the friendship report.
-  const jobs: (() => Promise<void>)[] = []
+  // One queue of work for both connections: the friendship report, then every range of every pass.
+  const jobs: Job[] = []
+  if (options.only.includes('friendships')) jobs.push(friendshipJob(stats))
   for (const pass of PASSES) {
     const wanted = pass.reports.filter((r) => options.only.includes(r.counter))
     if (wanted.length === 0) continue
-    for (const r of wanted) {
-      const report: CounterReport = {
-        counter: r.counter,
-        target: r.target,
-        checked: 0,
-        drifted: 0,
-        totalDelta: 0,
-        repaired: 0,
-        examples: [],
-      }
-      reports.set(r.key, report)
-      stats.counters.push(report)
-    }
+    const reports = wanted.map((r) => ({ key: r.key, report: emptyReport(r.counter, r.target) }))
+    stats.counters.push(...reports.map((r) => r.report))
     const [span] =
       await sql`select coalesce(min(id), 0) as lo, coalesce(max(id), 0) as hi from ${sql(pass.table)}`
     const lo = Number(span?.lo ?? 0)
     const hi = Number(span?.hi ?? 0)
     for (let start = lo; start <= hi && hi > 0; start += options.batchSize) {
       const end = start + options.batchSize
-      jobs.push(async () => {
+      jobs.push(async (conn) => {
         options.onProgress?.(`${pass.table} from id ${start.toLocaleString('en-US')}`)
-        const batch = await runBatch(sql, pass, start, end, options)
+        const batch = await runBatch(conn, pass, start, end, options)
         stats.batches++
         stats.retries += batch.retries
         stats.maxBatchMs = Math.max(stats.maxBatchMs, batch.lockedMs)
-        for (const r of wanted)
-          accumulate(
-            reports.get(r.key) as CounterReport,
-            batch.checked,
-            batch.rows[r.key] ?? [],
-            options.write,
-          )
+        for (const { key, report } of reports) {
+          accumulate(report, batch.checked, batch.rows[key] ?? [], options.write)
+        }
       })
     }
   }
-  if (options.only.includes('friendships')) {
-    jobs.unshift(async () => {
-      const [row] = await query<{
-        total: number
-        examples: { user_id_1: number; user_id_2: number }[]
-      }>(sql, 'reconcile/friendships-missing', [EXAMPLES])
-      stats.friendships = { missing: Number(row?.total ?? 0), examples: row?.examples ?? [] }
+  const worker = () =>
+    withReservedConnection(sql, async (conn) => {
+      await useSessionSettings(conn, options.lockTimeoutMs)
+      try {
+        for (let job = jobs.shift(); job; job = jobs.shift()) await job(conn)
+      } finally {
+        // The connection goes back to the pool: leave its session as we found it.
+        await conn.unsafe('reset lock_timeout').catch(() => undefined)
+        await conn.unsafe('reset synchronous_commit').catch(() => undefined)
+      }
     })
-  }
-  const worker = async () => {
-    for (let job = jobs.shift(); job; job = jobs.shift()) await job()
-  }
   await Promise.all(Array.from({ length: WORKERS }, worker))
+  stats.counters.sort((a, b) => COUNTERS.indexOf(a.counter) - COUNTERS.indexOf(b.counter))
   return stats
+}
+
+/**
+ * lock_timeout: a batch gives up a row lock held too long by the application and is retried.
+ * synchronous_commit off: a repair is idempotent, so losing the last few ms of them to a crash
+ * costs nothing (the next run redoes them) — no need to wait for the WAL flush of every batch.
+ */
+async function useSessionSettings(conn: ReservedSql, lockTimeoutMs: number): Promise<void> {
+  await conn`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, false),
+                    set_config('synchronous_commit', 'off', false)`
+}
+
+function friendshipJob(stats: ReconcileStats): Job {
+  return async (conn) => {
+    const [row] = await query<{
+      total: number
+      examples: { user_id_1: number; user_id_2: number }[]
+    }>(conn, 'reconcile/friendships-missing', [EXAMPLES])
+    stats.friendships = { missing: Number(row?.total ?? 0), examples: row?.examples ?? [] }
+  }
+}
+
+function emptyReport(counter: Counter, target: string): CounterReport {
+  return { counter, target, checked: 0, drifted: 0, totalDelta: 0, repaired: 0, examples: [] }
 }
 
 function accumulate(report: CounterReport, checked: number, rows: Example[], write: boolean): void {
@@ -231,40 +147,31 @@ function accumulate(report: CounterReport, checked: number, rows: Example[], wri
 }
 
 /**
- * One range: read-only detection, then (when writing and anything looked drifted) lock the
- * suspects, recount and write in one short transaction, retried when a lock wait times out or
- * deadlocks. `lockedMs` is how long that transaction held row locks.
+ * One range: read-only detection, then (when writing and anything looked drifted) the repair
+ * transaction, retried when a lock wait times out or deadlocks. `lockedMs` is how long that
+ * transaction held row locks.
  */
 async function runBatch(
-  sql: Sql,
+  conn: ReservedSql,
   pass: Pass,
   start: number,
   end: number,
   options: ReconcileOptions,
 ) {
-  const [count] =
-    await sql`select count(*) as checked from ${sql(pass.table)} where id >= ${start} and id < ${end}`
-  const detected = await pass.detect(sql, start, end, false, null, options.only)
+  const detected = await pass.detect(conn, start, end, options.only)
   const suspects = [
     ...new Set(
-      Object.values(detected)
+      Object.values(detected.rows)
         .flat()
         .map((row) => Number(row.id)),
     ),
   ]
-  const base = { checked: Number(count?.checked ?? 0), retries: 0, lockedMs: 0 }
-  if (!options.write || suspects.length === 0) return { ...base, rows: detected }
+  const base = { checked: detected.checked, retries: 0, lockedMs: 0 }
+  if (!options.write || suspects.length === 0) return { ...base, rows: detected.rows }
   for (let attempt = 1; ; attempt++) {
     const started = performance.now()
     try {
-      const rows = await sql.begin(async (tx) => {
-        await tx`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`
-        // A repair is idempotent: losing the last few ms of them to a crash costs nothing (the
-        // next run redoes them), so do not wait for the WAL flush of every batch.
-        await tx`select set_config('synchronous_commit', 'off', true)`
-        await query(tx, pass.lock, [suspects])
-        return pass.detect(tx as unknown as Sql, start, end, true, suspects, options.only)
-      })
+      const rows = await repairBatch(conn, pass, suspects, options.only)
       return {
         ...base,
         rows,
@@ -277,4 +184,27 @@ async function runBatch(
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     }
   }
+}
+
+/**
+ * BEGIN, lock the suspects, recount-and-write, COMMIT: sent together (pipelined, one round
+ * trip) and run by the server in that order, so the recount's snapshot is taken after the locks
+ * are held. When a step fails, the later ones fail with "transaction is aborted" and the COMMIT
+ * rolls back; the first failure is the one reported.
+ */
+async function repairBatch(
+  conn: ReservedSql,
+  pass: Pass,
+  ids: number[],
+  only: Counter[],
+): Promise<Rows> {
+  const steps = await Promise.allSettled([
+    conn.unsafe('begin').execute(),
+    send(conn, pass.lock, [ids]),
+    send<never>(conn, pass.repair, pass.repairParams(ids, only)),
+    conn.unsafe('commit').execute(),
+  ])
+  for (const step of steps) if (step.status === 'rejected') throw step.reason
+  const repaired = steps[2] as PromiseFulfilledResult<never[]>
+  return pass.repaired(repaired.value, only)
 }

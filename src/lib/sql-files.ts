@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Sql, TransactionSql } from './connect.js'
+import type { ReservedSql, Sql, TransactionSql } from './connect.js'
 
 const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
 const cache = new Map<string, string>()
@@ -23,7 +23,7 @@ export function loadSql(name: string): string {
   return text
 }
 
-type Param = string | number | boolean | null | readonly (string | number)[]
+export type Param = string | number | boolean | null | readonly (string | number)[]
 
 /** Runs a named query file with bind parameters and returns its rows. */
 export async function query<T extends object>(
@@ -34,4 +34,18 @@ export async function query<T extends object>(
   // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters loosely
   const rows = await sql.unsafe(loadSql(name), params as any[])
   return rows as unknown as T[]
+}
+
+/**
+ * Sends a named query file at once, without waiting for its result. Queries sent one after
+ * another on one connection go out together (pipelined: one round trip for all) and the server
+ * still runs them in order, each with its own snapshot.
+ */
+export function send<T extends object>(
+  sql: Sql | ReservedSql | TransactionSql,
+  name: string,
+  params: Param[] = [],
+): Promise<T[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters loosely
+  return sql.unsafe(loadSql(name), params as any[]).execute() as unknown as Promise<T[]>
 }
