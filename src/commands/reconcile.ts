@@ -11,7 +11,13 @@ import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { parseDuration, parseInteger } from '../lib/parse.js'
-import { COUNTERS, type Counter, type ReconcileStats, reconcile } from '../lib/reconcile.js'
+import {
+  COUNTERS,
+  type Counter,
+  MAX_ROWS_PER_TRANSACTION,
+  type ReconcileStats,
+  reconcile,
+} from '../lib/reconcile.js'
 import { formatMs, renderTable } from '../lib/render.js'
 
 export type ReconcileMode = 'repair' | 'dry-run' | 'check'
@@ -31,7 +37,7 @@ export interface ReconcileResult extends CommandResult, ReconcileStats {
 }
 
 export const RECONCILE_LOCK = 'vrss-db:reconcile'
-export const DEFAULT_BATCH_SIZE = 10_000
+export const DEFAULT_BATCH_SIZE = 50_000
 
 export async function run(
   options: ReconcileCommandOptions,
@@ -119,8 +125,12 @@ export function render(result: ReconcileResult, out: Output): void {
     )
   }
   const verb = result.mode === 'repair' ? 'repaired' : 'found'
+  const work =
+    result.mode === 'repair'
+      ? `${result.batches} ranges, ${result.transactions} repair transactions, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries`
+      : `${result.batches} ranges, read-only`
   out.print(
-    `${result.mode}: ${result.totalDrifted} drifted row(s) ${verb} on ${result.target} in ${formatMs(result.elapsedMs)} (${result.batches} batches, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries).`,
+    `${result.mode}: ${result.totalDrifted} drifted row(s) ${verb} on ${result.target} in ${formatMs(result.elapsedMs)} (${work}).`,
   )
 }
 
@@ -160,7 +170,10 @@ export function register(program: Command): Command {
     .option('--dry-run', 'report drift, change nothing (exit 0)')
     .option('--check', 'report drift, change nothing, exit 3 if any (for alerting)')
     .option('--only <counters>', `comma-separated subset of: ${COUNTERS.join(', ')}`)
-    .option('--batch-size <n>', `rows per batch transaction (default ${DEFAULT_BATCH_SIZE})`)
+    .option(
+      '--batch-size <n>',
+      `ids per range checked by one query (default ${DEFAULT_BATCH_SIZE})`,
+    )
     .option(
       '--lock-timeout <duration>',
       'give up a batch lock after this long, then retry it (default 2s)',
@@ -168,9 +181,10 @@ export function register(program: Command): Command {
     .addHelpText(
       'after',
       `
-Each batch locks its rows, recounts with the triggers' definitions and writes only the rows that
-differ, so a like committed meanwhile is never overwritten. A second run while one is active
-exits at once (exit 1).
+Each id range is checked by one read-only query. Only the rows found drifted are
+then locked, recounted with the triggers' definitions and rewritten, in short
+transactions of at most ${MAX_ROWS_PER_TRANSACTION} rows: a like committed meanwhile is never
+overwritten. A second run while one is active exits at once (exit 1).
 
 Examples:
   $ vrss-db reconcile                       # repair (exit 0)

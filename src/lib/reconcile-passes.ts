@@ -89,7 +89,8 @@ function splitPostRows(rows: PostCounterRow[], only: Counter[]): Rows {
 }
 
 async function detectRow(conn: ReservedSql, name: string, params: Param[]): Promise<DetectRow> {
-  const [row] = await query<DetectRow>(conn, name, params)
+  // Run once per range on the same connection: prepared, so parsed and planned once.
+  const [row] = await query<DetectRow>(conn, name, params, { prepare: true })
   return row ?? { checked: 0, drifted: [] }
 }
 

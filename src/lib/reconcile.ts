@@ -38,14 +38,20 @@ export interface ReconcileOptions {
   write: boolean
   batchSize: number
   lockTimeoutMs: number
+  /** Default MAX_ROWS_PER_TRANSACTION. */
+  maxRowsPerTransaction?: number
   onProgress?: (message: string) => void
 }
 
 export interface ReconcileStats {
   counters: CounterReport[]
   friendships: { missing: number; examples: { user_id_1: number; user_id_2: number }[] }
+  /** Id ranges checked. */
   batches: number
+  /** Repair transactions committed (none on a dry run). */
+  transactions: number
   retries: number
+  /** How long the longest repair transaction held its row locks. */
   maxBatchMs: number
 }
 
@@ -55,12 +61,16 @@ const EXAMPLES = 5
 const MAX_ATTEMPTS = 5
 /** Ranges in flight at once: one per core of a small database server. */
 const WORKERS = 2
+/** The most rows one repair transaction locks and rewrites (≈100 ms at MVP scale), so even a
+ * range that drifted entirely (a bad restore) never holds locks long. */
+export const MAX_ROWS_PER_TRANSACTION = 500
 
 export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<ReconcileStats> {
   const stats: ReconcileStats = {
     counters: [],
     friendships: { missing: 0, examples: [] },
     batches: 0,
+    transactions: 0,
     retries: 0,
     maxBatchMs: 0,
   }
@@ -80,12 +90,14 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
       const end = start + options.batchSize
       jobs.push(async (conn) => {
         options.onProgress?.(`${pass.table} from id ${start.toLocaleString('en-US')}`)
-        const batch = await runBatch(conn, pass, start, end, options)
+        const detected = await pass.detect(conn, start, end, options.only)
+        const batch = await repairDetected(conn, pass, detected.rows, options)
         stats.batches++
+        stats.transactions += batch.transactions
         stats.retries += batch.retries
         stats.maxBatchMs = Math.max(stats.maxBatchMs, batch.lockedMs)
         for (const { key, report } of reports) {
-          accumulate(report, batch.checked, batch.rows[key] ?? [], options.write)
+          accumulate(report, detected.checked, batch.rows[key] ?? [], options.write)
         }
       })
     }
@@ -99,6 +111,7 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
         // The connection goes back to the pool: leave its session as we found it.
         await conn.unsafe('reset lock_timeout').catch(() => undefined)
         await conn.unsafe('reset synchronous_commit').catch(() => undefined)
+        await conn.unsafe('reset max_parallel_workers_per_gather').catch(() => undefined)
       }
     })
   await Promise.all(Array.from({ length: WORKERS }, worker))
@@ -110,10 +123,13 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
  * lock_timeout: a batch gives up a row lock held too long by the application and is retried.
  * synchronous_commit off: a repair is idempotent, so losing the last few ms of them to a crash
  * costs nothing (the next run redoes them) — no need to wait for the WAL flush of every batch.
+ * max_parallel_workers_per_gather 0: the workers already keep the server's cores busy; parallel
+ * query on top only adds coordination work (measured: the storage check costs 3× the CPU).
  */
 async function useSessionSettings(conn: ReservedSql, lockTimeoutMs: number): Promise<void> {
   await conn`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, false),
-                    set_config('synchronous_commit', 'off', false)`
+                    set_config('synchronous_commit', 'off', false),
+                    set_config('max_parallel_workers_per_gather', '0', false)`
 }
 
 function friendshipJob(stats: ReconcileStats): Job {
@@ -147,41 +163,49 @@ function accumulate(report: CounterReport, checked: number, rows: Example[], wri
 }
 
 /**
- * One range: read-only detection, then (when writing and anything looked drifted) the repair
- * transaction, retried when a lock wait times out or deadlocks. `lockedMs` is how long that
- * transaction held row locks.
+ * Repairs the rows a range's detection found (when writing): their parents locked, recounted
+ * and rewritten in transactions of at most MAX_ROWS_PER_TRANSACTION rows, each retried when a
+ * lock wait times out or deadlocks. Returns the rows rewritten (or, on a dry run, found) and
+ * how long the longest transaction held its locks.
  */
-async function runBatch(
+async function repairDetected(
   conn: ReservedSql,
   pass: Pass,
-  start: number,
-  end: number,
+  detected: Rows,
   options: ReconcileOptions,
 ) {
-  const detected = await pass.detect(conn, start, end, options.only)
   const suspects = [
     ...new Set(
-      Object.values(detected.rows)
+      Object.values(detected)
         .flat()
         .map((row) => Number(row.id)),
     ),
-  ]
-  const base = { checked: detected.checked, retries: 0, lockedMs: 0 }
-  if (!options.write || suspects.length === 0) return { ...base, rows: detected.rows }
-  for (let attempt = 1; ; attempt++) {
-    const started = performance.now()
+  ].sort((a, b) => a - b)
+  const result = { rows: detected, transactions: 0, retries: 0, lockedMs: 0 }
+  if (!options.write || suspects.length === 0) return result
+  const rows: Rows = {}
+  const perTransaction = options.maxRowsPerTransaction ?? MAX_ROWS_PER_TRANSACTION
+  for (let i = 0; i < suspects.length; i += perTransaction) {
+    const chunk = suspects.slice(i, i + perTransaction)
+    const batch = await retrying(() => repairBatch(conn, pass, chunk, options.only))
+    result.transactions++
+    result.retries += batch.retries
+    result.lockedMs = Math.max(result.lockedMs, batch.value.lockedMs)
+    for (const [key, list] of Object.entries(batch.value.rows))
+      rows[key] = [...(rows[key] ?? []), ...list]
+  }
+  return { ...result, rows }
+}
+
+/** Runs `attempt` again (up to MAX_ATTEMPTS times) when a lock wait times out or deadlocks. */
+async function retrying<T>(attempt: () => Promise<T>): Promise<{ value: T; retries: number }> {
+  for (let n = 1; ; n++) {
     try {
-      const rows = await repairBatch(conn, pass, suspects, options.only)
-      return {
-        ...base,
-        rows,
-        retries: attempt - 1,
-        lockedMs: Math.round(performance.now() - started),
-      }
+      return { value: await attempt(), retries: n - 1 }
     } catch (err) {
       const retryable = isPostgresError(err) && (err.code === '55P03' || err.code === '40P01')
-      if (!retryable || attempt >= MAX_ATTEMPTS) throw err
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+      if (!retryable || n >= MAX_ATTEMPTS) throw err
+      await new Promise((resolve) => setTimeout(resolve, 100 * n))
     }
   }
 }
@@ -197,14 +221,20 @@ async function repairBatch(
   pass: Pass,
   ids: number[],
   only: Counter[],
-): Promise<Rows> {
+): Promise<{ rows: Rows; lockedMs: number }> {
   const steps = await Promise.allSettled([
     conn.unsafe('begin').execute(),
-    send(conn, pass.lock, [ids]),
-    send<never>(conn, pass.repair, pass.repairParams(ids, only)),
+    send(conn, pass.lock, [ids], { prepare: true }),
+    send<never>(conn, pass.repair, pass.repairParams(ids, only), { prepare: true }),
+    // Measured by the server, from BEGIN: client and network delays do not count.
+    send<{ ms: number }>(conn, 'reconcile/transaction-age'),
     conn.unsafe('commit').execute(),
   ])
   for (const step of steps) if (step.status === 'rejected') throw step.reason
-  const repaired = steps[2] as PromiseFulfilledResult<never[]>
-  return pass.repaired(repaired.value, only)
+  const [, , repaired, age] = steps as PromiseFulfilledResult<never[]>[]
+  const [elapsed] = (age?.value ?? []) as { ms: number }[]
+  return {
+    rows: pass.repaired(repaired?.value ?? [], only),
+    lockedMs: Math.round(Number(elapsed?.ms ?? 0)),
+  }
 }

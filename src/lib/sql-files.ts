@@ -25,14 +25,24 @@ export function loadSql(name: string): string {
 
 export type Param = string | number | boolean | null | readonly (string | number)[]
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on its connection: parsed once, and planned once when
+   * PostgreSQL's plan cache finds a generic plan as good as fresh ones. For a query run many
+   * times on one connection (reconcile's per-range queries).
+   */
+  prepare?: boolean
+}
+
 /** Runs a named query file with bind parameters and returns its rows. */
 export async function query<T extends object>(
   sql: Sql | TransactionSql,
   name: string,
   params: Param[] = [],
+  options: QueryOptions = {},
 ): Promise<T[]> {
   // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters loosely
-  const rows = await sql.unsafe(loadSql(name), params as any[])
+  const rows = await sql.unsafe(loadSql(name), params as any[], { prepare: options.prepare })
   return rows as unknown as T[]
 }
 
@@ -45,7 +55,9 @@ export function send<T extends object>(
   sql: Sql | ReservedSql | TransactionSql,
   name: string,
   params: Param[] = [],
+  options: QueryOptions = {},
 ): Promise<T[]> {
   // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters loosely
-  return sql.unsafe(loadSql(name), params as any[]).execute() as unknown as Promise<T[]>
+  const pending = sql.unsafe(loadSql(name), params as any[], { prepare: options.prepare })
+  return pending.execute() as unknown as Promise<T[]>
 }

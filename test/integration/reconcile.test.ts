@@ -5,6 +5,7 @@ import { parseReconcileOptions, run as reconcile } from '../../src/commands/reco
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
+import { reconcile as reconcileEngine } from '../../src/lib/reconcile.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -97,6 +98,56 @@ describe('reconcile-counters', () => {
     await run(db.sql, db.url)
   })
 
+  it('a range that drifted entirely is repaired in transactions of a bounded size', async () => {
+    const [{ posts }] = (await db.sql`select count(*) as posts from posts`) as [{ posts: number }]
+    await db.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`
+      await tx`update posts set likes_count = likes_count + 1`
+    })
+    const result = await reconcileEngine(db.sql, {
+      only: ['likes'],
+      write: true,
+      batchSize: 1_000_000,
+      lockTimeoutMs: 2000,
+      maxRowsPerTransaction: 100,
+    })
+    expect(result.batches).toBe(1)
+    expect(result.counters[0]?.repaired).toBe(posts)
+    expect(result.transactions).toBe(Math.ceil(posts / 100))
+    expect(result.maxBatchMs).toBeGreaterThan(0)
+    const after = await run(db.sql, db.url, { check: true, only: 'likes' })
+    expect(after.totalDrifted).toBe(0)
+  })
+
+  it('a like committed between the check and the repair is counted, not overwritten', async () => {
+    const [post] = await db.sql`select id from posts order by id limit 1`
+    const postId = post?.id as number
+    const [liker] = await db.sql`
+      select id from users u where not exists (
+        select 1 from post_interactions i where i.user_id = u.id and i.post_id = ${postId} and i.type = 'like')
+      limit 1`
+    await db.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`
+      await tx`update posts set likes_count = likes_count + 3 where id = ${postId}`
+    })
+    // The application's like: its trigger has updated (and locked) the post, not yet committed.
+    const app = db.connect(1)
+    const like = await app.reserve()
+    await like`begin`
+    await like`insert into post_interactions (user_id, post_id, type) values (${liker?.id as number}, ${postId}, 'like')`
+    const repair = run(db.sql, db.url, { only: 'likes' })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await like`commit`
+    like.release()
+    const result = await repair
+    const [row] = await db.sql`
+      select likes_count, (select count(*) from post_interactions
+                           where post_id = ${postId} and type = 'like') as actual
+      from posts where id = ${postId}`
+    expect(row?.likes_count).toBe(row?.actual)
+    expect(result.counters[0]?.repaired).toBe(1)
+  })
+
   it('a like/unlike/comment/upload storm during reconcile leaves zero drift', async () => {
     await injectDrift(db.sql)
     const app = db.connect(6)
@@ -132,7 +183,7 @@ describe('reconcile-counters', () => {
       await Promise.all(ops)
       return i
     })()
-    const result = await run(db.sql, db.url, { batchSize: '20' })
+    const result = await run(db.sql, db.url, { batchSize: '5' })
     stop = true
     const operations = await storm
     expect(operations).toBeGreaterThan(50)
