@@ -129,8 +129,10 @@ export function render(result: ReconcileResult, out: Output): void {
     result.mode === 'repair'
       ? `${result.batches} ranges, ${result.transactions} repair transactions, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries`
       : `${result.batches} ranges, read-only`
+  const rows = result.counters.reduce((sum, c) => sum + c.drifted, 0)
+  const reported = f.missing > 0 ? `, ${f.missing} missing friendship(s) reported` : ''
   out.print(
-    `${result.mode}: ${result.totalDrifted} drifted row(s) ${verb} on ${result.target} in ${formatMs(result.elapsedMs)} (${work}).`,
+    `${result.mode}: ${rows} drifted row(s) ${verb}${reported} on ${result.target} in ${formatMs(result.elapsedMs)} (${work}).`,
   )
 }
 
