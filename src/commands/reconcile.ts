@@ -95,27 +95,7 @@ export async function run(
 }
 
 export function render(result: ReconcileResult, out: Output): void {
-  out.print(
-    renderTable(
-      [
-        'counter',
-        'checked',
-        'drifted',
-        'total |delta|',
-        result.mode === 'repair' ? 'repaired' : 'would repair',
-        'examples (id: expected/stored)',
-      ],
-      result.counters.map((c) => [
-        c.target,
-        c.checked.toLocaleString('en-US'),
-        c.drifted === 0 ? '0' : out.color.yellow(c.drifted.toLocaleString('en-US')),
-        c.totalDelta.toLocaleString('en-US'),
-        (result.mode === 'repair' ? c.repaired : c.drifted).toLocaleString('en-US'),
-        c.examples.map((e) => `${e.id}: ${e.expected}/${e.stored}`).join(', '),
-      ]),
-      out,
-    ),
-  )
+  out.print(out.terminal ? counterTable(result, out) : counterLines(result))
   const f = result.friendships
   if (f.missing > 0) {
     out.print(
@@ -134,6 +114,46 @@ export function render(result: ReconcileResult, out: Output): void {
   out.print(
     `${result.mode}: ${rows} drifted row(s) ${verb}${reported} on ${result.target} in ${formatMs(result.elapsedMs)} (${work}).`,
   )
+}
+
+function counterTable(result: ReconcileResult, out: Output): string {
+  return renderTable(
+    [
+      'counter',
+      'checked',
+      'drifted',
+      'total |delta|',
+      result.mode === 'repair' ? 'repaired' : 'would repair',
+      'examples (id: expected/stored)',
+    ],
+    result.counters.map((c) => [
+      c.target,
+      c.checked.toLocaleString('en-US'),
+      c.drifted === 0 ? '0' : out.color.yellow(c.drifted.toLocaleString('en-US')),
+      c.totalDelta.toLocaleString('en-US'),
+      (result.mode === 'repair' ? c.repaired : c.drifted).toLocaleString('en-US'),
+      c.examples.map((e) => `${e.id}: ${e.expected}/${e.stored}`).join(', '),
+    ]),
+    out,
+  )
+}
+
+/** Off a terminal (cron logs): one logfmt line per counter, easy to grep and to parse. */
+function counterLines(result: ReconcileResult): string {
+  return result.counters
+    .map((c) => {
+      const examples = c.examples.map((e) => `${e.id}:${e.expected}/${e.stored}`).join(',')
+      return [
+        `counter=${c.counter}`,
+        `target=${JSON.stringify(c.target)}`,
+        `checked=${c.checked}`,
+        `drifted=${c.drifted}`,
+        `delta=${c.totalDelta}`,
+        `repaired=${c.repaired}`,
+        ...(examples ? [`examples=${examples}`] : []),
+      ].join(' ')
+    })
+    .join('\n')
 }
 
 export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCommandOptions {

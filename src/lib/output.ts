@@ -57,6 +57,8 @@ export class Output {
   readonly debugEnabled: boolean
   readonly color: Colors
   readonly colorEnabled: boolean
+  /** stdout is a terminal (a person reading) rather than a file, a pipe or cron's mail. */
+  readonly terminal: boolean
   private readonly stdout: NodeJS.WriteStream
   private readonly stderr: NodeJS.WriteStream
   private spinnerFactory: SpinnerFactory | undefined
@@ -65,6 +67,7 @@ export class Output {
     this.stdout = options.stdout ?? process.stdout
     this.stderr = options.stderr ?? process.stderr
     this.json = options.json
+    this.terminal = this.stdout.isTTY === true
     this.debugEnabled = options.debug
     this.colorEnabled = colourWanted(options.color, options.env ?? process.env, this.stdout)
     this.color = makeColors(this.colorEnabled)

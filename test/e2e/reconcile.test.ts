@@ -17,7 +17,10 @@ describe('vrss-db reconcile (end to end)', () => {
     })
     const check = await runCli(['reconcile', '--check'], { env })
     expect(check.code).toBe(3)
-    expect(check.stdout).toMatch(/posts\.likes_count\s+│\s+100\s+│\s+1 /)
+    // Not a terminal (as in cron): one logfmt line per counter.
+    expect(check.stdout).toMatch(
+      /^counter=likes target="posts\.likes_count" checked=100 drifted=1 delta=1 repaired=0 examples=1:\d+\/\d+$/m,
+    )
     const repair = await runCli(['reconcile-counters', '--json'], { env })
     expect(repair.code, repair.stderr).toBe(0)
     expect(JSON.parse(repair.stdout).counters[0]).toMatchObject({
