@@ -48,7 +48,10 @@ export interface Pass {
   /** Query file recounting the locked suspects and writing those that still differ. */
   repair: string
   repairParams: (ids: number[], only: Counter[]) => Param[]
-  /** The repair query's rows (the ones it rewrote) as drifted rows per report key. */
+  /**
+   * The repair query's rows (the ones it rewrote) as drifted rows per report key. Each pass
+   * declares the row shape of its own query; `never[]` lets every such declaration fit here.
+   */
   repaired: (rows: never[], only: Counter[]) => Rows
 }
 
