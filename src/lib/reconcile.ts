@@ -191,8 +191,10 @@ async function repairDetected(
     result.transactions++
     result.retries += batch.retries
     result.lockedMs = Math.max(result.lockedMs, batch.value.lockedMs)
-    for (const [key, list] of Object.entries(batch.value.rows))
-      rows[key] = [...(rows[key] ?? []), ...list]
+    for (const [key, list] of Object.entries(batch.value.rows)) {
+      rows[key] ??= []
+      rows[key].push(...list)
+    }
   }
   return { ...result, rows }
 }
