@@ -8,6 +8,7 @@ import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { ExitCode, usageError, VrssError } from '../lib/errors.js'
 import { type Comparison, compare, loadBaseline, type TimingLike } from '../lib/explain/baseline.js'
+import { measurableStatement } from '../lib/explain/guard.js'
 import { measure, type PlanSummary } from '../lib/explain/measure.js'
 import {
   findQuery,
@@ -30,6 +31,8 @@ export interface ExplainOptions {
   assertIndex: string | undefined
   /** --file: a query under review instead of the named ones. */
   custom: { file: string; text: string; params: (string | number)[]; targetMs: number } | undefined
+  /** --allow-writes: time a data-modifying --file query (every run is still rolled back). */
+  allowWrites: boolean
   /** --baseline: an earlier --json result, and how much slower p95 may get (0.2 = 20%). */
   baseline: { file: string; timings: TimingLike[]; tolerance: number } | undefined
 }
@@ -81,7 +84,11 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
   const timings: QueryTiming[] = []
   if (options.custom) {
     const { file, text, params, targetMs } = options.custom
-    const m = await measure(ctx.sql, text, params, { runs: options.runs, warmup: WARMUP_RUNS })
+    const m = await measure(ctx.sql, text, params, {
+      runs: options.runs,
+      warmup: WARMUP_RUNS,
+      allowWrites: options.allowWrites,
+    })
     timings.push({
       query: file,
       reference: false,
@@ -267,7 +274,7 @@ function parseCustom(raw: Record<string, unknown>): ExplainOptions['custom'] {
   const file = String(raw.file)
   let text: string
   try {
-    text = readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
+    text = readFileSync(file, 'utf8')
   } catch (err) {
     throw usageError(
       `Cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
@@ -277,7 +284,7 @@ function parseCustom(raw: Record<string, unknown>): ExplainOptions['custom'] {
     /^-?\d+$/.test(p) ? Number(p) : p,
   )
   const targetMs = raw.target === undefined ? 50 : parseDuration('--target', raw.target)
-  return { file, text, params, targetMs }
+  return { file, text: measurableStatement(text, file), params, targetMs }
 }
 
 export function parseExplainOptions(raw: Record<string, unknown>, args: string[]): ExplainOptions {
@@ -289,6 +296,8 @@ export function parseExplainOptions(raw: Record<string, unknown>, args: string[]
       `Use one of: ${NAMED_QUERIES.map((q) => [q.name, ...q.aliases].join('/')).join(', ')}.`,
     )
   }
+  if (raw.allowWrites && raw.file === undefined)
+    throw usageError('--allow-writes goes with --file (the named queries only read)')
   const format = String(raw.format ?? 'table')
   if (format !== 'table' && format !== 'markdown')
     throw usageError(`--format must be table or markdown, got "${format}"`)
@@ -300,6 +309,7 @@ export function parseExplainOptions(raw: Record<string, unknown>, args: string[]
     format,
     assertIndex: typeof raw.assertIndex === 'string' ? raw.assertIndex : undefined,
     custom: parseCustom(raw),
+    allowWrites: Boolean(raw.allowWrites),
     baseline:
       raw.baseline === undefined
         ? undefined
@@ -338,6 +348,10 @@ export function register(program: Command): Command {
     )
     .option('--target <duration>', 'target for --file, e.g. 20ms (default 50ms)')
     .option(
+      '--allow-writes',
+      'let a --file query write (INSERT/UPDATE/DELETE); every run is still rolled back',
+    )
+    .option(
       '--baseline <file>',
       'compare with an earlier --json result: p95 regressions fail, plan changes are flagged',
     )
@@ -346,6 +360,9 @@ export function register(program: Command): Command {
       'after',
       `
 PASS/FAIL is judged on p95. Exit 3 when a target is missed (unless --no-fail).
+Every run happens in a transaction that is always rolled back, READ ONLY unless --allow-writes;
+a --file holds exactly one statement, and calls whose effect survives a rollback (nextval,
+setval, pg_terminate_backend, dblink, …) are refused.
 
 Examples:
   $ vrss-db explain                       # all named queries

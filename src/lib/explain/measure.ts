@@ -2,9 +2,14 @@
  * Times a query honestly: on one dedicated connection, warm-up runs first, then N timed runs
  * measured client-side (what the API sees), and one EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for
  * the plan: indexes used, sequential scans, estimated vs actual rows, buffers.
+ *
+ * Nothing a measurement runs is ever kept: every run happens inside one transaction that is
+ * always rolled back, READ ONLY unless writes are allowed (then each run is undone by a
+ * savepoint, so every run sees the same data, and the transaction is still rolled back).
  */
 import type { ReservedSql, Sql } from '../connect.js'
 import { withReservedConnection } from '../db.js'
+import { isPostgresError, VrssError } from '../errors.js'
 
 export interface PlanSummary {
   /** Distinct node types, outermost first. */
@@ -30,29 +35,68 @@ export interface Measurement {
 
 type Param = string | number | boolean | null | readonly string[]
 
+export interface MeasureOptions {
+  runs: number
+  warmup: number
+  /** Measure a data-modifying query (still rolled back); refused by READ ONLY otherwise. */
+  allowWrites?: boolean
+  /** statement_timeout of each run, so a runaway query under review cannot hang explain. */
+  statementTimeoutMs?: number
+}
+
 export async function measure(
   sql: Sql,
   text: string,
   params: Param[],
-  options: { runs: number; warmup: number },
+  options: MeasureOptions,
 ): Promise<Measurement> {
-  return withReservedConnection(sql, async (conn) => {
-    const run = (query: string) => conn.unsafe(query, params as never[])
-    for (let i = 0; i < options.warmup; i++) await run(text)
-    const times: number[] = []
-    let rows = 0
-    for (let i = 0; i < options.runs; i++) {
-      const started = performance.now()
-      rows = (await run(text)).length
-      times.push(performance.now() - started)
+  return withReservedConnection(sql, (conn) =>
+    inRolledBackTransaction(conn, options, async () => {
+      const run = async (query: string) => {
+        if (!options.allowWrites) return conn.unsafe(query, params as never[])
+        await conn.unsafe('savepoint vrss_measure')
+        try {
+          return await conn.unsafe(query, params as never[])
+        } finally {
+          await conn.unsafe('rollback to savepoint vrss_measure')
+        }
+      }
+      for (let i = 0; i < options.warmup; i++) await run(text)
+      const times: number[] = []
+      let rows = 0
+      for (let i = 0; i < options.runs; i++) {
+        const started = performance.now()
+        rows = (await run(text)).length
+        times.push(performance.now() - started)
+      }
+      const [plan] = await run(`explain (analyze, buffers, format json) ${text}`)
+      return { runs: options.runs, ...percentiles(times), rows, plan: planOf(plan) }
+    }),
+  )
+}
+
+/** BEGIN [READ ONLY] … ROLLBACK, whatever happens inside; a refused write says what to do. */
+async function inRolledBackTransaction<T>(
+  conn: ReservedSql,
+  options: MeasureOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await conn.unsafe(options.allowWrites ? 'begin' : 'begin read only')
+  try {
+    await conn`select set_config('statement_timeout', ${`${options.statementTimeoutMs ?? 60_000}ms`}, true)`
+    return await fn()
+  } catch (err) {
+    if (isPostgresError(err) && err.code === '25006') {
+      throw new VrssError(`The query writes, and explain runs queries read-only: ${err.message}`, {
+        hint: 'Nothing was changed. To time a write query anyway (it is always rolled back), add --allow-writes.',
+        code: 'QUERY_WRITES',
+        cause: err,
+      })
     }
-    return {
-      runs: options.runs,
-      ...percentiles(times),
-      rows,
-      plan: await explainPlan(conn, text, params),
-    }
-  })
+    throw err
+  } finally {
+    await conn.unsafe('rollback').catch(() => undefined)
+  }
 }
 
 export function percentiles(times: number[]): { p50: number; p95: number; max: number } {
@@ -79,11 +123,7 @@ interface PlanNode {
   Plans?: PlanNode[]
 }
 
-async function explainPlan(conn: ReservedSql, text: string, params: Param[]): Promise<PlanSummary> {
-  const [row] = await conn.unsafe(
-    `explain (analyze, buffers, format json) ${text}`,
-    params as never[],
-  )
+function planOf(row: Record<string, unknown> | undefined): PlanSummary {
   const plans = (row?.['QUERY PLAN'] ?? []) as { Plan: PlanNode; 'Execution Time': number }[]
   const document = plans[0]
   return summarise(document?.Plan as PlanNode, document?.['Execution Time'] ?? 0)
