@@ -5,6 +5,7 @@
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
+import { withAdvisoryLock } from '../lib/db.js'
 import { usageError, VrssError } from '../lib/errors.js'
 import { VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
@@ -16,6 +17,14 @@ import { confirmDestructive } from '../lib/safety.js'
 import type { IdStart } from '../lib/seed/dataset.js'
 import type { Tier } from '../lib/seed/generate-extras.js'
 import { planFor } from '../lib/seed/plan.js'
+import {
+  assertNoForeignReferences,
+  emptyTables,
+  SEED_LOCK,
+  type UnfinishedLoad,
+  undoUnfinishedLoads,
+  unfinishedLoads,
+} from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
 
 export const DEFAULT_SEED = 42
@@ -62,13 +71,29 @@ export interface SeedResult extends CommandResult {
   }
 }
 
+/** Emptying tables for --reset waits this long for their locks, then gives up. */
+const RESET_LOCK_TIMEOUT_MS = 10_000
+
+/** One seed at a time per database: a second one stops at once, naming the first. */
 export async function run(options: SeedOptions, ctx: Context): Promise<SeedResult> {
+  return withAdvisoryLock(ctx.sql, SEED_LOCK, { timeoutMs: 0, what: 'the seed lock' }, () =>
+    seedLocked(options, ctx),
+  )
+}
+
+async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResult> {
   const started = performance.now()
   await assertMigrated(ctx)
+  await undoInterruptedLoads(ctx)
   const [existing] = await ctx.sql`select exists (select 1 from users) as has_users`
   if (existing?.has_users && options.reset) {
-    await confirmDestructive(ctx, 'empty every VRSS table (seed --reset)', options.yes)
-    await ctx.sql.unsafe(`truncate ${VRSS_TABLES.join(', ')} restart identity cascade`)
+    const action = `empty the ${VRSS_TABLES.length} VRSS tables (${VRSS_TABLES.join(', ')}) and nothing else (seed --reset)`
+    await assertNoForeignReferences(ctx.sql, VRSS_TABLES, 'seed --reset')
+    await confirmDestructive(ctx, action, options.yes)
+    await emptyTables(ctx.sql, VRSS_TABLES, {
+      action: 'seed --reset',
+      lockTimeoutMs: RESET_LOCK_TIMEOUT_MS,
+    })
   } else if (existing?.has_users && !options.append) {
     throw new VrssError(`${ctx.target.display} already has users`, {
       hint: 'Add --append to add more fake users next to them, or --reset to empty the VRSS tables first.',
@@ -97,6 +122,9 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
   try {
     load = await loadDataset(ctx.sql, generated.dataset, {
       emptyTables: fresh,
+      seed: options.seed,
+      users: options.users,
+      lockTimeoutMs: RESET_LOCK_TIMEOUT_MS,
       onStep: (message) => loading.update(message),
     })
   } catch (err) {
@@ -123,6 +151,17 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
     feedUsers: generated.feedUsers,
     timings: { generateMs, ...load, verifyMs },
   }
+}
+
+/** A parallel load that died half-way left rows behind: remove them, and say so. */
+async function undoInterruptedLoads(ctx: Context): Promise<void> {
+  const loads = await unfinishedLoads(ctx.sql)
+  if (loads.length === 0) return
+  const tables = await undoUnfinishedLoads(ctx.sql, loads, RESET_LOCK_TIMEOUT_MS)
+  const first = loads[0] as UnfinishedLoad
+  ctx.out.warn(
+    `An earlier seed (started ${first.started_at.toISOString()} by ${first.started_by}) did not finish: removed the rows it had loaded into ${tables.length} tables, which were empty before it.`,
+  )
 }
 
 async function assertMigrated(ctx: Context): Promise<void> {
@@ -226,6 +265,8 @@ Examples:
         parse: (raw) => parseSeedOptions(raw),
         run,
         render,
+        // The seed lock's connection, two loaders and the COPY watchdog.
+        maxConnections: 5,
       }),
     )
 }

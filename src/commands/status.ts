@@ -12,6 +12,11 @@ import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js
 import type { Output } from '../lib/output.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
 import { checkSchema, type SchemaProblems } from '../lib/schema-check.js'
+import {
+  describeUnfinishedSeed,
+  type UnfinishedSeedReport,
+  unfinishedSeedReport,
+} from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
 
 export interface StatusOptions {
@@ -36,6 +41,8 @@ export interface StatusResult extends CommandResult {
   tables: TablePresence[]
   tablesPresent: number
   tablesExpected: number
+  /** A parallel seed load that was interrupted, and the rows it left pointing at nothing. */
+  unfinishedSeed?: UnfinishedSeedReport
   /** Why --check fails (empty when all is well). */
   findings: string[]
 }
@@ -62,7 +69,9 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
   const problems = await checkSchema(ctx.sql, applied)
   const tables = await tablePresence(ctx)
+  const unfinishedSeed = await unfinishedSeedReport(ctx.sql, VRSS_TABLES)
   const findings = describeFindings(phases, problems)
+  if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -79,6 +88,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     tables,
     tablesPresent: tables.filter((t) => t.present).length,
     tablesExpected: VRSS_TABLES.length,
+    ...(unfinishedSeed ? { unfinishedSeed } : {}),
     findings,
   }
 }

@@ -17,10 +17,15 @@ import type { Sql, TransactionSql } from '../connect.js'
 import { VrssError } from '../errors.js'
 import { VRSS_TABLES } from '../manifest.js'
 import { type Dataset, Json, PgArray, type TableRows, type Value } from './dataset.js'
+import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
 
 export interface LoadOptions {
   /** Every table to load is empty (a fresh database or --reset). */
   emptyTables: boolean
+  /** Recorded with a parallel load, so that an interrupted one can be recognised. */
+  seed: number
+  users: number
+  lockTimeoutMs: number
   onStep?: (message: string) => void
 }
 
@@ -74,7 +79,16 @@ async function vacuumAnalyze(sql: Sql, tables: TableRows[]): Promise<void> {
   await Promise.all(Array.from({ length: PARALLEL_JOBS }, worker))
 }
 
+/**
+ * Tables load in separate transactions here, so the load is recorded first (vrss_seed_loads):
+ * if the process dies half-way, the next seed finds the record and empties the tables again.
+ */
 async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOptions): Promise<void> {
+  const loadId = await beginLoad(sql, {
+    seed: options.seed,
+    users: options.users,
+    maxIds: Object.fromEntries(tables.map((t) => [t.table, maxId(t)])),
+  })
   const queue = [...tables].sort((a, b) => b.rows.length - a.rows.length)
   const worker = async () => {
     for (let table = queue.shift(); table; table = queue.shift()) {
@@ -96,12 +110,21 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
     await Promise.all(Array.from({ length: PARALLEL_JOBS }, worker))
   } catch (err) {
     queue.length = 0
-    // The tables were empty before: emptying them again restores exactly that state.
-    await sql
-      .unsafe(`truncate ${tables.map((t) => t.table).join(', ')} restart identity`)
-      .catch(() => undefined)
+    // The tables were empty before: emptying them again restores exactly that state. If even
+    // that fails, the record stays and the next seed does it.
+    const [load] = (await unfinishedLoads(sql)).filter((l) => l.id === loadId)
+    if (load) await undoUnfinishedLoads(sql, [load], options.lockTimeoutMs).catch(() => undefined)
     throw err
   }
+  await finishLoad(sql, loadId)
+}
+
+/** The highest id among the rows. */
+function maxId(table: TableRows): number {
+  const column = table.columns.indexOf('id')
+  let max = 0
+  for (const row of table.rows) if ((row[column] as number) > max) max = row[column] as number
+  return max
 }
 
 async function loadInOneTransaction(
