@@ -5,11 +5,12 @@
  */
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
+import type { ReservedSql } from '../lib/connect.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed, VrssError } from '../lib/errors.js'
-import type { Migration } from '../lib/migrations.js'
-import { MIGRATION_LOCK, readApplied, revertMigration } from '../lib/migrator.js'
+import { droppedObjects, type Migration } from '../lib/migrations.js'
+import { type AppliedRow, MIGRATION_LOCK, readApplied, revertMigration } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { parseInteger } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
@@ -28,42 +29,27 @@ export interface RollbackResult extends CommandResult {
   reverted: { version: number; name: string; executionMs: number }[]
 }
 
+/**
+ * Takes the migration lock first, then works out the plan, shows exactly that plan, asks, and
+ * acts on it: nothing can change the set of phases between the question and the answer. Tables
+ * are checked for rows before asking, and again under their own lock right before each drop.
+ */
 export async function run(options: RollbackOptions, ctx: Context): Promise<RollbackResult> {
   const target = ctx.target.display
-  const appliedNow = await readApplied(ctx.sql)
-  const toRevert = appliedNow
-    .filter((row) => row.version > options.to)
-    .sort((a, b) => b.version - a.version)
-  if (toRevert.length === 0) return { target, reverted: [] }
-  await confirmDestructive(
-    ctx,
-    `roll back phase(s) ${toRevert.map((r) => r.version).join(', ')} (drops their tables)`,
-    options.yes,
-  )
   return withAdvisoryLock(
     ctx.sql,
     MIGRATION_LOCK,
     { timeoutMs: options.lockWaitMs, what: 'the migration lock' },
     async (conn) => {
-      const applied = await readApplied(conn)
-      const migrations = applied
-        .filter((row) => row.version > options.to)
-        .sort((a, b) => b.version - a.version)
-        .map((row) => {
-          const migration = options.migrations.find((m) => m.version === row.version)
-          if (!migration) {
-            throw checkFailed(
-              `Phase ${row.version} (${row.name}) is not in this vrss-db, so it cannot be rolled back`,
-              'Use the vrss-db version that applied it.',
-            )
-          }
-          return migration
-        })
-      if (!options.force) await assertTablesEmpty(conn, migrations)
+      const plan = planRollback(await readApplied(conn), options)
+      if (plan.length === 0) return { target, reverted: [] }
+      if (!options.force) await assertTablesEmpty(conn, plan)
+      await confirmDestructive(ctx, describePlan(plan), options.yes)
       const reverted: RollbackResult['reverted'] = []
-      for (const migration of migrations) {
+      for (const migration of plan) {
         const executionMs = await revertMigration(conn, migration, {
           lockTimeoutMs: options.lockTimeoutMs,
+          beforeDown: options.force ? undefined : (tx) => assertTablesEmpty(tx, [migration], true),
         })
         reverted.push({ version: migration.version, name: migration.name, executionMs })
       }
@@ -72,31 +58,64 @@ export async function run(options: RollbackOptions, ctx: Context): Promise<Rollb
   )
 }
 
-/** The tables a down script drops, read from its DROP TABLE statements. */
-export function tablesDroppedBy(migration: Migration): string[] {
-  const names: string[] = []
-  for (const match of (migration.down ?? '').matchAll(
-    /drop\s+table\s+(?:if\s+exists\s+)?([^;]+);/gi,
-  )) {
-    names.push(
-      ...(match[1] as string).split(',').map((name) => name.trim().replace(/\s+cascade$/i, '')),
-    )
-  }
-  return names
+/** The phases above --to, newest first; each must be known to this vrss-db. */
+function planRollback(applied: AppliedRow[], options: RollbackOptions): Migration[] {
+  return applied
+    .filter((row) => row.version > options.to)
+    .sort((a, b) => b.version - a.version)
+    .map((row) => {
+      const migration = options.migrations.find((m) => m.version === row.version)
+      if (!migration) {
+        throw checkFailed(
+          `Phase ${row.version} (${row.name}) is not in this vrss-db, so it cannot be rolled back`,
+          'Use the vrss-db version that applied it.',
+        )
+      }
+      return migration
+    })
 }
 
-async function assertTablesEmpty(conn: Context['sql'], migrations: Migration[]): Promise<void> {
+/** "roll back 005_feed (drops index a, b; function f(…)), then 004_… (drops tables …)". */
+export function describePlan(plan: Migration[]): string {
+  const phases = plan.map((migration) => {
+    const byKind = new Map<string, string[]>()
+    for (const object of droppedObjects(migration)) {
+      byKind.set(object.kind, [...(byKind.get(object.kind) ?? []), object.name])
+    }
+    const drops = [...byKind]
+      .map(([kind, names]) => `${names.length > 1 ? plural(kind) : kind} ${names.join(', ')}`)
+      .join('; ')
+    return `${String(migration.version).padStart(3, '0')}_${migration.name} (drops ${drops || 'nothing'})`
+  })
+  return `roll back ${phases.join(', then ')}`
+}
+
+const plural = (kind: string) => (kind === 'index' ? 'indexes' : `${kind}s`)
+
+/** The tables a down script drops. */
+export function tablesDroppedBy(migration: Migration): string[] {
+  return droppedObjects(migration)
+    .filter((object) => object.kind === 'table')
+    .map((object) => object.name)
+}
+
+async function assertTablesEmpty(
+  conn: ReservedSql,
+  migrations: Migration[],
+  lock = false,
+): Promise<void> {
   const nonEmpty: string[] = []
   for (const table of migrations.flatMap(tablesDroppedBy)) {
-    const [row] = await conn`
-      select to_regclass(${table}) is not null as exists`
+    const [row] = await conn`select to_regclass(${table}) is not null as exists`
     if (!row?.exists) continue
+    // Under the drop's own lock, no row can arrive between this check and the DROP.
+    if (lock) await conn`lock table ${conn(table)} in access exclusive mode`
     const [hasRows] = await conn`select exists (select 1 from ${conn(table)}) as has_rows`
     if (hasRows?.has_rows) nonEmpty.push(table)
   }
   if (nonEmpty.length > 0) {
     throw new VrssError(`Refusing to roll back: these tables hold rows: ${nonEmpty.join(', ')}`, {
-      hint: 'Back them up first; --force drops them with their data.',
+      hint: 'Nothing was rolled back. Back them up first; --force drops them with their data.',
       code: 'TABLES_NOT_EMPTY',
     })
   }

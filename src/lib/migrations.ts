@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { VrssError } from './errors.js'
 import { sqlDir } from './sql-files.js'
+import { splitStatements } from './sql-split.js'
 
 export interface Migration {
   version: number
@@ -72,4 +73,46 @@ function header(text: string): string {
   const lines = text.split('\n')
   const end = lines.findIndex((line) => line.trim() !== '' && !line.trim().startsWith('--'))
   return lines.slice(0, end === -1 ? lines.length : end).join('\n')
+}
+
+export interface DroppedObject {
+  kind: string
+  name: string
+}
+
+const DROP =
+  /^drop\s+(table|index|function|type|trigger|view|materialized\s+view|sequence|schema)\s+(?:concurrently\s+)?(?:if\s+exists\s+)?([\s\S]+?)(?:\s+(?:cascade|restrict))?$/i
+
+/**
+ * What a down script drops, read from its DROP statements: what rollback shows before it asks,
+ * and the tables whose rows it checks. Function signatures are kept whole ("f(bigint, text)").
+ */
+export function droppedObjects(migration: Migration): DroppedObject[] {
+  const objects: DroppedObject[] = []
+  for (const statement of splitStatements(migration.down ?? '')) {
+    const match = DROP.exec(statement.sql.replace(/;\s*$/, '').trim())
+    if (!match) continue
+    const kind = (match[1] as string).toLowerCase().replace(/\s+/g, ' ')
+    for (const name of splitTopLevel(match[2] as string)) {
+      objects.push({ kind, name: name.replace(/\s+/g, ' ').replace(/\s+on\s+.*$/i, '') })
+    }
+  }
+  return objects
+}
+
+/** Splits "a, f(x, y), b" at the commas outside parentheses. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let current = ''
+  for (const ch of list) {
+    if (ch === '(') depth++
+    if (ch === ')') depth--
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim())
+      current = ''
+    } else current += ch
+  }
+  if (current.trim()) parts.push(current.trim())
+  return parts
 }

@@ -138,7 +138,10 @@ export async function applyMigration(
 export async function revertMigration(
   conn: ReservedSql,
   migration: Migration,
-  options: ApplyOptions,
+  options: ApplyOptions & {
+    /** Runs inside the transaction before the down script (e.g. lock and re-check tables). */
+    beforeDown?: (conn: ReservedSql) => Promise<void>
+  },
 ): Promise<number> {
   const down = migration.down
   if (down === undefined) {
@@ -150,6 +153,7 @@ export async function revertMigration(
   await withTransaction(
     conn,
     async () => {
+      await options.beforeDown?.(conn)
       await runScript(conn, down, migration.file.replace(/\.sql$/, '.down.sql'))
       await conn`delete from schema_migrations where version = ${migration.version}`
     },
