@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
+import type { ReservedSql } from '../lib/connect.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed } from '../lib/errors.js'
@@ -11,6 +12,7 @@ import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/mig
 import {
   applyMigration,
   comparePhases,
+  DEFAULT_INDEX_WAIT_MS,
   ensureBookkeeping,
   MIGRATION_LOCK,
   type PhaseStatus,
@@ -28,6 +30,8 @@ export interface MigrateOptions {
   dryRun: boolean
   lockWaitMs: number
   lockTimeoutMs: number
+  /** lock_timeout of CREATE INDEX CONCURRENTLY (it also waits for older transactions). */
+  indexWaitMs: number
   acceptEdited: boolean
 }
 
@@ -86,6 +90,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
         ),
     },
     async (conn, session) => {
+      await prepareSession(conn)
       await ensureBookkeeping(conn)
       const phases = comparePhases(options.migrations, await readApplied(conn))
       assertRunnable(phases, options.acceptEdited)
@@ -100,14 +105,22 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
         await session.assertHeld()
         const progress = ctx.out.progress(`Applying ${migration.file}`)
         try {
-          const ms = await applyMigration(conn, migration, { lockTimeoutMs: options.lockTimeoutMs })
+          const ms = await applyMigration(conn, migration, {
+            lockTimeoutMs: options.lockTimeoutMs,
+            indexWaitMs: options.indexWaitMs,
+            onNote: (message) => ctx.out.info(message),
+          })
           progress.succeed(
             `Applied ${migration.file}${ms === undefined ? ' (by another runner)' : ` in ${formatMs(ms)}`}`,
           )
           if (ms !== undefined)
             applied.push({ version: migration.version, name: migration.name, executionMs: ms })
         } catch (err) {
-          progress.fail(`${migration.file} failed; nothing of it was applied`)
+          progress.fail(
+            migration.transactional
+              ? `${migration.file} failed; nothing of it was applied`
+              : `${migration.file} stopped half-way; the next migrate finishes it`,
+          )
           throw err
         }
       }
@@ -121,6 +134,20 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
       }
     },
   )
+}
+
+/**
+ * The migration session's own settings. Waits are bounded by lock_timeout (per phase) and the
+ * lock wait; the work itself must not be cut off by a statement_timeout set on the database or
+ * role (an index build on a large table takes minutes). client_connection_check_interval makes
+ * the server notice a runner that died (kill -9, lost network) during a long statement and stop
+ * it, instead of holding its locks until the statement ends (PostgreSQL 14+).
+ */
+async function prepareSession(conn: ReservedSql): Promise<void> {
+  await conn`select set_config('statement_timeout', '0', false)`
+  await conn`
+    select set_config('client_connection_check_interval', '2s', false)
+    where current_setting('server_version_num')::int >= 140000`
 }
 
 function selectPending(options: MigrateOptions, phases: PhaseStatus[]): Migration[] {
@@ -191,6 +218,10 @@ export function register(program: Command): Command {
       'lock_timeout of each phase: give up rather than queue behind a long transaction (default 10s)',
     )
     .option(
+      '--index-wait <duration>',
+      'lock_timeout of a CREATE INDEX CONCURRENTLY, which also waits for older transactions (default 10m)',
+    )
+    .option(
       '--accept-edited',
       'continue although applied phase files changed, recording the new checksums',
     )
@@ -239,6 +270,10 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
       raw.lockTimeout === undefined
         ? DEFAULT_LOCK_TIMEOUT_MS
         : parseDuration('--lock-timeout', raw.lockTimeout),
+    indexWaitMs:
+      raw.indexWait === undefined
+        ? DEFAULT_INDEX_WAIT_MS
+        : parseDuration('--index-wait', raw.indexWait),
     acceptEdited: Boolean(raw.acceptEdited),
   }
 }

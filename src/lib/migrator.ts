@@ -9,7 +9,7 @@ import { withTransaction } from './db.js'
 import { isPostgresError, VrssError } from './errors.js'
 import type { Migration } from './migrations.js'
 import { loadSql, query } from './sql-files.js'
-import { splitStatements } from './sql-split.js'
+import { type SqlStatement, splitStatements } from './sql-split.js'
 
 export const MIGRATION_LOCK = 'vrss-db:migrate'
 
@@ -78,7 +78,17 @@ export async function ensureBookkeeping(conn: ReservedSql): Promise<void> {
 
 export interface ApplyOptions {
   lockTimeoutMs: number
+  /**
+   * lock_timeout of a CREATE INDEX CONCURRENTLY: besides its table lock it waits for every
+   * older transaction that could write the table, which on a busy database takes longer than a
+   * plain lock wait should.
+   */
+  indexWaitMs?: number
+  /** Told what the runner did by itself (e.g. rebuilt an INVALID index a phase left behind). */
+  onNote?: (message: string) => void
 }
+
+export const DEFAULT_INDEX_WAIT_MS = 10 * 60_000
 
 /**
  * Applies one phase. A transactional phase re-checks the bookkeeping inside its transaction, so
@@ -115,23 +125,95 @@ export async function applyMigration(
       { lockTimeoutMs: options.lockTimeoutMs },
     )
   }
-  await conn`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, false)`
-  try {
-    await runScript(conn, migration.up, migration.file)
-  } finally {
-    await conn`select set_config('lock_timeout', '0', false)`
+  await applyWithoutTransaction(conn, migration, options)
+  return record()
+}
+
+/**
+ * A phase outside a transaction (CREATE INDEX CONCURRENTLY) can stop half-way: a lock timeout,
+ * Ctrl+C, kill -9, a lost connection. Its statements are idempotent (IF NOT EXISTS, OR
+ * REPLACE), and an index it left INVALID is dropped and built again here, so running the
+ * phase again finishes it. INVALID indexes that are not the phase's own are not its business.
+ */
+async function applyWithoutTransaction(
+  conn: ReservedSql,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<void> {
+  const own = concurrentIndexesOf(migration.up)
+  for (const index of await invalidIndexes(conn)) {
+    if (!own.includes(index.index)) continue
+    options.onNote?.(
+      `${migration.file}: index ${index.index} was left INVALID by an earlier run; dropping it to build it again`,
+    )
+    await setLockTimeout(conn, options.indexWaitMs ?? DEFAULT_INDEX_WAIT_MS)
+    await conn`drop index concurrently if exists ${conn(index.index)}`
   }
-  const invalid = await invalidIndexes(conn)
-  if (invalid.length > 0) {
+  try {
+    for (const statement of splitStatements(migration.up)) {
+      const concurrent = /\bconcurrently\b/i.test(statement.sql)
+      await setLockTimeout(
+        conn,
+        concurrent ? (options.indexWaitMs ?? DEFAULT_INDEX_WAIT_MS) : options.lockTimeoutMs,
+      )
+      await runStatement(conn, statement, migration.file)
+    }
+  } catch (err) {
+    throw await partialPhaseError(conn, migration, own, err)
+  } finally {
+    await setLockTimeout(conn, 0).catch(() => undefined)
+  }
+  const left = (await invalidIndexes(conn)).filter((i) => own.includes(i.index))
+  if (left.length > 0) {
     throw new VrssError(
-      `${migration.file} left INVALID indexes: ${invalid.map((i) => i.index).join(', ')}`,
+      `${migration.file} left INVALID indexes: ${left.map((i) => i.index).join(', ')}`,
       {
-        hint: 'A concurrent index build failed. Drop the invalid index (DROP INDEX CONCURRENTLY …) and run migrate again.',
+        hint: 'A concurrent index build failed; run `vrss-db migrate` again: it drops and rebuilds them.',
         code: 'INVALID_INDEX',
       },
     )
   }
-  return record()
+}
+
+/** The names of the indexes a phase builds CONCURRENTLY. */
+export function concurrentIndexesOf(sql: string): string[] {
+  const names: string[] = []
+  for (const statement of splitStatements(sql)) {
+    const match =
+      /^create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?("?)([a-z_][a-z0-9_$]*)\1/i.exec(
+        statement.sql,
+      )
+    if (match) names.push(match[2] as string)
+  }
+  return names
+}
+
+/** Says truthfully what a half-applied phase left, and that the next run finishes it. */
+async function partialPhaseError(
+  conn: ReservedSql,
+  migration: Migration,
+  own: string[],
+  err: unknown,
+): Promise<VrssError> {
+  const base = err instanceof VrssError ? err : statementError(err, migration.file, 0, '')
+  const states = await query<{ index: string; valid: boolean }>(conn, 'queries/index-states', [
+    own,
+  ]).catch(() => [])
+  const left = states.map((s) => `${s.index} (${s.valid ? 'valid' : 'INVALID'})`)
+  return new VrssError(
+    `${base.message}; ${migration.file} runs outside a transaction and stopped half-way${left.length ? `, leaving indexes ${left.join(', ')}` : ', before building any index'}`,
+    {
+      code: base.code,
+      exitCode: base.exitCode,
+      hint: `${base.hint ? `${base.hint} ` : ''}Run \`vrss-db migrate\` again: it rebuilds what this phase left INVALID and finishes it.`,
+      details: { ...base.details, leftIndexes: states },
+      cause: err,
+    },
+  )
+}
+
+async function setLockTimeout(conn: ReservedSql, ms: number): Promise<void> {
+  await conn`select set_config('lock_timeout', ${`${ms}ms`}, false)`
 }
 
 /** Runs a phase's down script and removes its bookkeeping row, in one transaction. */
@@ -173,12 +255,14 @@ export function invalidIndexes(sql: Queryable): Promise<InvalidIndex[]> {
 
 /** Runs each statement of a file; an error names the file, line, SQLSTATE and message. */
 async function runScript(conn: ReservedSql, text: string, file: string): Promise<void> {
-  for (const statement of splitStatements(text)) {
-    try {
-      await conn.unsafe(statement.sql).simple()
-    } catch (err) {
-      throw statementError(err, file, statement.line, statement.sql)
-    }
+  for (const statement of splitStatements(text)) await runStatement(conn, statement, file)
+}
+
+async function runStatement(conn: ReservedSql, statement: SqlStatement, file: string) {
+  try {
+    await conn.unsafe(statement.sql).simple()
+  } catch (err) {
+    throw statementError(err, file, statement.line, statement.sql)
   }
 }
 
