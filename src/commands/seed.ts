@@ -7,7 +7,7 @@ import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { usageError, VrssError } from '../lib/errors.js'
-import { VRSS_TABLES } from '../lib/manifest.js'
+import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
@@ -189,6 +189,7 @@ async function allEmpty(ctx: Context): Promise<boolean> {
 async function nextIds(ctx: Context): Promise<IdStart> {
   const ids: Record<string, number> = {}
   for (const table of VRSS_TABLES) {
+    if (TABLES_WITHOUT_SEQUENCE.includes(table)) continue
     const [row] = await ctx.sql`select coalesce(max(id), 0) + 1 as next from ${ctx.sql(table)}`
     ids[table] = row?.next as number
   }

@@ -176,7 +176,17 @@ export const PHASES: readonly PhaseManifest[] = [
     indexes: ['idx_posts_feed_author', 'idx_posts_feed_recent'],
     triggers: [],
   },
+  {
+    version: 6,
+    name: 'api_compat',
+    tables: ['sessions', 'verification_tokens', 'pending_uploads'],
+    indexes: ['idx_sessions_user', 'idx_sessions_expires_at', 'idx_pending_uploads_user_expires'],
+    triggers: [updatedAt('sessions')],
+  },
 ]
+
+/** Tables whose id is not a bigint from a sequence (the API makes these ids itself). */
+export const TABLES_WITHOUT_SEQUENCE: readonly string[] = ['pending_uploads']
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)
 

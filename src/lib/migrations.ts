@@ -89,12 +89,25 @@ const DROP =
  */
 export function droppedObjects(migration: Migration): DroppedObject[] {
   const objects: DroppedObject[] = []
-  for (const statement of splitStatements(migration.down ?? '')) {
+  const statements = splitStatements(migration.down ?? '')
+  // An index dropped only to be built again (around a column type change) is not removed.
+  const rebuilt = new Set(
+    statements.flatMap((s) => {
+      const match =
+        /^create\s+(?:unique\s+)?index\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?(\S+)/i.exec(
+          s.sql,
+        )
+      return match ? [match[1] as string] : []
+    }),
+  )
+  for (const statement of statements) {
     const match = DROP.exec(statement.sql.replace(/;\s*$/, '').trim())
     if (!match) continue
     const kind = (match[1] as string).toLowerCase().replace(/\s+/g, ' ')
     for (const name of splitTopLevel(match[2] as string)) {
-      objects.push({ kind, name: name.replace(/\s+/g, ' ').replace(/\s+on\s+.*$/i, '') })
+      const clean = name.replace(/\s+/g, ' ').replace(/\s+on\s+.*$/i, '')
+      if (kind === 'index' && rebuilt.has(clean)) continue
+      objects.push({ kind, name: clean })
     }
   }
   return objects

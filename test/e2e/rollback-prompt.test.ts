@@ -66,7 +66,7 @@ describe('migrate rollback on a terminal', () => {
 
   it('checks for rows before asking, and names the tables; phase 005 drops no tables', async () => {
     const target = await db.createDatabase()
-    expect((await runCli(['migrate', '--database-url', target.url])).code).toBe(0)
+    expect((await runCli(['migrate', '--phase', '5', '--database-url', target.url])).code).toBe(0)
     await target.sql`insert into users (username, email, password_hash) values ('someone', 'someone@example.test', 'x')`
     const refused = onTerminal(['migrate', 'rollback', '--to', '0', '--database-url', target.url])
     expect(await refused.exited).toBe(1)

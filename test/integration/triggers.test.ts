@@ -285,7 +285,7 @@ describe('conversation', () => {
     const a = await makeUser(db.sql)
     const b = await makeUser(db.sql)
     const [conv] =
-      await db.sql`insert into conversations (participant_ids) values (${[a, b]}) returning id`
+      await db.sql`insert into conversations (participant_ids, created_at, last_message_at) values (${[a, b]}, '2025-12-31', '2025-12-31') returning id`
     await db.sql`insert into messages (conversation_id, sender_id, content, created_at) values (${conv?.id}, ${a}, 'hi', '2026-01-02')`
     await db.sql`insert into messages (conversation_id, sender_id, content, created_at) values (${conv?.id}, ${b}, 'old', '2026-01-01')`
     const [row] = await db.sql`select last_message_at from conversations where id = ${conv?.id}`

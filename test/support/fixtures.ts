@@ -22,7 +22,7 @@ export async function makePost(
 ): Promise<number> {
   const [row] = await sql`
     insert into posts (user_id, type, status, content, published_at)
-    values (${userId}, ${type}::post_type, ${status}::post_status, 'hello', now()) returning id`
+    values (${userId}, ${type}, ${status}, 'hello', now()) returning id`
   return row?.id as number
 }
 
@@ -47,7 +47,7 @@ export async function makeMedia(
 ): Promise<number> {
   const [row] = await sql`
     insert into post_media (post_id, user_id, type, file_url, file_size_bytes, mime_type)
-    values (${postId}, ${userId}, ${type}::media_type, 'https://cdn.example/f', ${bytes}, 'image/png')
+    values (${postId}, ${userId}, ${type}, 'https://cdn.example/f', ${bytes}, 'image/png')
     returning id`
   return row?.id as number
 }

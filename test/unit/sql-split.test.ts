@@ -60,7 +60,7 @@ describe('checksums', () => {
 })
 
 describe('the embedded phases', () => {
-  it('are 001 … 005, each with a down script; only 005 (CREATE INDEX CONCURRENTLY) runs outside a transaction', () => {
+  it('are 001 … 006, each with a down script; only 005 (CREATE INDEX CONCURRENTLY) runs outside a transaction', () => {
     const migrations = loadMigrations()
     expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual([
       '1:foundation',
@@ -68,8 +68,9 @@ describe('the embedded phases', () => {
       '3:features',
       '4:communication',
       '5:feed',
+      '6:api_compat',
     ])
-    expect(migrations.map((m) => m.transactional)).toEqual([true, true, true, true, false])
+    expect(migrations.map((m) => m.transactional)).toEqual([true, true, true, true, false, true])
     for (const m of migrations) expect(m.down).toMatch(/drop (table|function)/i)
   })
 })

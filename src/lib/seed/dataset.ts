@@ -60,6 +60,8 @@ type SeededTable =
   | 'messages'
   | 'notifications'
   | 'user_subscriptions'
+  | 'sessions'
+  | 'verification_tokens'
 
 /** First ids to use per table (max(id) + 1 when appending). */
 export type IdStart = Record<SeededTable, number>

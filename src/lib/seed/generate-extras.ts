@@ -155,7 +155,7 @@ function generateSections(ctx: GenContext): Map<number, LayoutEntry[]> {
   const content = ctx.ds.table('section_content', [
     'id',
     'section_id',
-    'content_type',
+    'contentType',
     'title',
     'content',
     'url',

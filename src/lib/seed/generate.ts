@@ -3,6 +3,11 @@
  */
 import { Dataset, type IdStart } from './dataset.js'
 import {
+  generatePendingUploads,
+  generateSessions,
+  generateVerificationTokens,
+} from './generate-auth.js'
+import {
   generateConversations,
   generateFeeds,
   generateLists,
@@ -69,6 +74,9 @@ export async function generateDataset(
   generateLists(ctx)
   generateConversations(ctx)
   generateNotifications(ctx)
+  generateSessions(ctx)
+  generateVerificationTokens(ctx)
+  generatePendingUploads(ctx)
   const idOf = (indexes: number[]) => indexes.map((i) => ctx.users[i]?.id as number)
   return {
     dataset: ctx.ds,

@@ -15,7 +15,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Sql, TransactionSql } from '../connect.js'
 import { VrssError } from '../errors.js'
-import { VRSS_TABLES } from '../manifest.js'
+import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../manifest.js'
 import { type Dataset, Json, PgArray, type TableRows, type Value } from './dataset.js'
 import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
 
@@ -87,7 +87,10 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
   const loadId = await beginLoad(sql, {
     seed: options.seed,
     users: options.users,
-    maxIds: Object.fromEntries(tables.map((t) => [t.table, maxId(t)])),
+    // Tables whose ids the API makes (UUIDs) are emptied too, but cannot be checked by id.
+    maxIds: Object.fromEntries(
+      tables.map((t) => [t.table, TABLES_WITHOUT_SEQUENCE.includes(t.table) ? null : maxId(t)]),
+    ),
   })
   const queue = [...tables].sort((a, b) => b.rows.length - a.rows.length)
   const worker = async () => {
@@ -151,6 +154,7 @@ async function loadInOneTransaction(
 }
 
 async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
+  if (TABLES_WITHOUT_SEQUENCE.includes(table)) return
   await tx`
     select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${tx(table)}), 1))`
 }

@@ -80,15 +80,15 @@ export interface UnfinishedLoad {
   started_at: Date
   seed: number
   users: number
-  /** Highest id the load could have written, per table. */
-  max_ids: Record<string, number>
+  /** Highest id the load could have written, per table (null: ids are not a sequence). */
+  max_ids: Record<string, number | null>
   started_by: string
 }
 
 /** Records a parallel load before its first row is committed; returns its id. */
 export async function beginLoad(
   sql: Sql,
-  load: { seed: number; users: number; maxIds: Record<string, number> },
+  load: { seed: number; users: number; maxIds: Record<string, number | null> },
 ): Promise<number> {
   await sql.unsafe(loadSql('seed/loads-create-table'))
   const [row] = await sql<{ id: number }[]>`
@@ -118,10 +118,10 @@ export async function undoUnfinishedLoads(
   loads: UnfinishedLoad[],
   lockTimeoutMs: number,
 ): Promise<string[]> {
-  const maxIds: Record<string, number> = {}
+  const maxIds: Record<string, number | null> = {}
   for (const load of loads) {
     for (const [table, max] of Object.entries(load.max_ids))
-      maxIds[table] = Math.max(maxIds[table] ?? 0, max)
+      maxIds[table] = max === null ? null : Math.max(maxIds[table] ?? 0, max)
   }
   const tables = Object.keys(maxIds)
   await emptyTables(sql, tables, {
@@ -129,6 +129,7 @@ export async function undoUnfinishedLoads(
     lockTimeoutMs,
     precondition: async (tx) => {
       for (const table of tables) {
+        if (maxIds[table] === null) continue
         const [row] =
           await tx`select exists (select 1 from ${tx(table)} where id > ${maxIds[table] as number}) as newer`
         if (row?.newer) {

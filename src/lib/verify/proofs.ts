@@ -58,7 +58,7 @@ export class Fixtures {
   async media(postId: number, userId: number, bytes: number, type: string): Promise<number> {
     const [row] = await this.tx`
       insert into post_media (post_id, user_id, type, file_url, file_size_bytes, mime_type)
-      values (${postId}, ${userId}, ${type}::media_type, 'https://verify.invalid/f', ${bytes}, 'x/y')
+      values (${postId}, ${userId}, ${type}, 'https://verify.invalid/f', ${bytes}, 'x/y')
       returning id`
     return row?.id as number
   }
@@ -273,7 +273,7 @@ export const PROOFS: Proof[] = [
     async run(tx, f) {
       const [a, b] = [await f.user(), await f.user()]
       const [conv] =
-        await tx`insert into conversations (participant_ids) values (${[a, b]}) returning id`
+        await tx`insert into conversations (participant_ids, created_at, last_message_at) values (${[a, b]}, '2025-12-31', '2025-12-31') returning id`
       await tx`insert into messages (conversation_id, sender_id, content, created_at) values (${conv?.id}, ${a}, 'hi', '2026-01-02')`
       await tx`insert into messages (conversation_id, sender_id, content, created_at) values (${conv?.id}, ${b}, 'late', '2026-01-01')`
       const [row] =
