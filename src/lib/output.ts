@@ -47,6 +47,7 @@ export interface Progress {
 type Spinner = {
   text: string
   start(): Spinner
+  stop(): Spinner
   succeed(text?: string): Spinner
   fail(text?: string): Spinner
 }
@@ -62,6 +63,7 @@ export class Output {
   private readonly stdout: NodeJS.WriteStream
   private readonly stderr: NodeJS.WriteStream
   private spinnerFactory: SpinnerFactory | undefined
+  private readonly spinners = new Set<Spinner>()
 
   constructor(options: OutputOptions) {
     this.stdout = options.stdout ?? process.stdout
@@ -73,12 +75,28 @@ export class Output {
     this.color = makeColors(this.colorEnabled)
   }
 
-  /** Loads the spinner library only when a terminal will show it (keeps startup fast). */
+  /**
+   * Loads the spinner library only when a terminal will show it (keeps startup fast). A pseudo
+   * terminal with no size (`script -qc … /dev/null` from CI, 0 columns) gets plain lines: ora
+   * divides by the width and would redraw forever.
+   */
   async enableSpinners(): Promise<void> {
-    if (!this.stderr.isTTY || this.spinnerFactory) return
+    if (!this.stderr.isTTY || !saneWidth(this.stderr.columns) || this.spinnerFactory) return
     const { default: ora } = await import('ora')
+    const stream = withSaneWidth(this.stderr)
     this.spinnerFactory = (options) =>
-      ora({ ...options, isEnabled: true, color: this.colorEnabled ? 'cyan' : false }) as Spinner
+      ora({
+        ...options,
+        stream,
+        isEnabled: true,
+        color: this.colorEnabled ? 'cyan' : false,
+      }) as Spinner
+  }
+
+  /** Stops any running spinner (before an interruption message, so it is not drawn over). */
+  stopProgress(): void {
+    for (const spinner of this.spinners) spinner.stop()
+    this.spinners.clear()
   }
 
   /** Human-readable result text on stdout (suppressed in --json mode). */
@@ -111,12 +129,14 @@ export class Output {
   progress(text: string): Progress {
     if (this.spinnerFactory) {
       const spinner = this.spinnerFactory({ text, stream: this.stderr }).start()
+      this.spinners.add(spinner)
+      const done = () => this.spinners.delete(spinner)
       return {
         update: (t) => {
           spinner.text = t
         },
-        succeed: (t) => spinner.succeed(t),
-        fail: (t) => spinner.fail(t),
+        succeed: (t) => done() && spinner.succeed(t),
+        fail: (t) => done() && spinner.fail(t),
       }
     }
     // Cron and CI logs: one line when a step starts and one when it ends, no spinner frames.
@@ -127,6 +147,28 @@ export class Output {
       fail: (t) => this.info(t ?? `${text} ... failed`),
     }
   }
+}
+
+const MIN_SPINNER_COLUMNS = 20
+
+function saneWidth(columns: number | undefined): boolean {
+  return typeof columns === 'number' && columns >= MIN_SPINNER_COLUMNS
+}
+
+/**
+ * The stream as ora sees it, its width never below MIN_SPINNER_COLUMNS: a terminal resized to
+ * 0 columns while a spinner runs must not send ora into its endless line count.
+ */
+function withSaneWidth(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'columns') {
+        return saneWidth(target.columns) ? target.columns : MIN_SPINNER_COLUMNS
+      }
+      const value = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 export function colourWanted(
