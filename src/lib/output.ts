@@ -93,15 +93,21 @@ export class Output {
       }) as Spinner
   }
 
-  /** Stops any running spinner (before an interruption message, so it is not drawn over). */
-  stopProgress(): void {
+  private muted = false
+
+  /**
+   * After Ctrl+C: stops any spinner and drops further progress, info and results, so that only
+   * the interruption's own error line follows.
+   */
+  mute(): void {
+    this.muted = true
     for (const spinner of this.spinners) spinner.stop()
     this.spinners.clear()
   }
 
   /** Human-readable result text on stdout (suppressed in --json mode). */
   print(text = ''): void {
-    if (!this.json) this.stdout.write(`${text}\n`)
+    if (!this.json && !this.muted) this.stdout.write(`${text}\n`)
   }
 
   /** The one JSON document of a --json run. */
@@ -110,11 +116,11 @@ export class Output {
   }
 
   info(message: string): void {
-    this.stderr.write(`${message}\n`)
+    if (!this.muted) this.stderr.write(`${message}\n`)
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`)
+    if (!this.muted) this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`)
   }
 
   debug(message: string): void {
@@ -127,9 +133,10 @@ export class Output {
   }
 
   progress(text: string): Progress {
-    if (this.spinnerFactory) {
+    if (this.spinnerFactory && !this.muted) {
       const spinner = this.spinnerFactory({ text, stream: this.stderr }).start()
       this.spinners.add(spinner)
+      // Once muted (stopped and forgotten), a spinner is not drawn again.
       const done = () => this.spinners.delete(spinner)
       return {
         update: (t) => {
