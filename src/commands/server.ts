@@ -1,6 +1,7 @@
 /**
  * `vrss-db server`: keeps the embedded PostgreSQL running so other tools (psql, the API, a GUI)
- * can connect; other vrss-db commands reuse it while it runs. Ctrl+C stops it cleanly.
+ * can connect; other vrss-db commands reuse it while it runs. Ctrl+C stops it cleanly (unless
+ * other vrss-db commands still use it: then the last of them stops it).
  */
 import type { Command } from 'commander'
 import { globalOptionsOf, reportError } from '../lib/command.js'
@@ -47,13 +48,20 @@ Examples:
             'Unset DATABASE_URL / PG* variables and drop --database-url to use the embedded server.',
           )
         }
-        const { embeddedOptionsFromEnv, onShutdown, startEmbeddedServer } = await import(
-          '../lib/embedded.js'
-        )
+        const { embeddedOptionsFromEnv, startEmbeddedServer } = await import('../lib/embedded.js')
+        const { handleInterrupts, onInterrupt } = await import('../lib/interrupt.js')
+        // Ctrl+C is how this command is meant to end: exit 0 once the server is released.
+        handleInterrupts({ finish: () => 0 })
         const embedded = embeddedOptionsFromEnv(process.env)
         const server = await startEmbeddedServer({
           ...embedded,
           onLog: (line) => out.debug(`postgres: ${line}`),
+          onNotice: (message) => out.info(message),
+        })
+        onInterrupt(async () => {
+          out.info('Stopping the embedded server ...')
+          const stopped = await server.stop()
+          if (!stopped) out.info('Other vrss-db commands still use it: the last of them stops it.')
         })
         const info: ServerInfo = {
           url: raw.showUrl ? fullUrl(server.spec) : describeSpec(server.spec),
@@ -70,10 +78,20 @@ Examples:
           out.print(`${server.reused ? 'Already running' : 'Running'}: ${info.url}`)
           out.print(`Data: ${info.dataDir}  (password in ${info.credentialsFile})`)
         }
-        if (server.reused) return
-        // The embedded module stops the server on Ctrl+C / SIGTERM and exits 0.
-        onShutdown(() => out.info('Stopping the embedded server ...'))
+        if (server.reused) {
+          out.info('Another vrss-db command started it: it now stays up until Ctrl+C here.')
+        }
         out.info('Press Ctrl+C to stop.')
+        // The server runs detached, so nothing else keeps this process alive; the timer also
+        // notices a server stopped behind our back (pg_ctl, kill).
+        setInterval(() => {
+          if (server.alive()) return
+          out.error(
+            'The embedded server stopped',
+            'It was stopped outside vrss-db; run `vrss-db server` again.',
+          )
+          process.exit(1)
+        }, 1000)
       } catch (err) {
         reportError(err, out)
       }

