@@ -174,6 +174,13 @@ export function render(result: StatusResult, out: Output): void {
   }
 }
 
+/** Read-only, and never stuck behind another session's lock (e.g. a migration's DDL). */
+export const STATUS_SESSION = {
+  default_transaction_read_only: 'on',
+  lock_timeout: '5s',
+  statement_timeout: '30s',
+}
+
 export function register(program: Command): Command {
   return program
     .command('status')
@@ -194,6 +201,7 @@ Examples:
         parse: (raw) => ({ check: Boolean(raw.check) }),
         run,
         render,
+        session: () => STATUS_SESSION,
       }),
     )
 }

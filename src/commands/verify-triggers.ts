@@ -105,6 +105,9 @@ Examples:
         run,
         render,
         maxConnections: 4,
+        // The proofs set tighter limits inside their own transactions; this bounds the rest
+        // (presence checks, the scratch schema's copies and its drop).
+        session: () => ({ lock_timeout: '5s', statement_timeout: '1min' }),
       }),
     )
 }

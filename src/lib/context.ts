@@ -46,6 +46,11 @@ export interface ContextOptions {
   env?: Env
   /** Pool size for commands that work in parallel. */
   maxConnections?: number
+  /**
+   * Settings of every connection of the command (sent at start-up): lock_timeout and
+   * statement_timeout suited to its job, default_transaction_read_only for the read-only ones.
+   */
+  session?: Record<string, string>
 }
 
 export function createOutput(global: GlobalOptions, env: Env = process.env): Output {
@@ -93,6 +98,7 @@ async function withConnection<T>(
   const sql = await connect(spec, {
     max: options.maxConnections,
     onNotice: (message) => out.info(message),
+    connection: options.session,
   })
   const target: TargetInfo = {
     display,
@@ -105,6 +111,11 @@ async function withConnection<T>(
   }
   try {
     return await fn({ sql, target, out, env, interactive: Boolean(process.stdin.isTTY) })
+  } catch (err) {
+    const { lock_timeout: lockTimeout, statement_timeout: statementTimeout } = options.session ?? {}
+    if (!lockTimeout || !statementTimeout) throw err
+    const { explainTimeout } = await import('./db.js')
+    throw await explainTimeout(spec, { lockTimeout, statementTimeout }, err)
   } finally {
     await sql.end({ timeout: 5 })
   }
