@@ -13,6 +13,7 @@ import type { Output } from '../lib/output.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
 import { checkSchema, type SchemaProblems } from '../lib/schema-check.js'
 import { query } from '../lib/sql-files.js'
+import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {
   check: boolean
@@ -36,6 +37,8 @@ export interface StatusResult extends CommandResult {
   tables: TablePresence[]
   tablesPresent: number
   tablesExpected: number
+  /** Scratch schemas of interrupted verify-triggers runs (the next run removes them). */
+  leftovers: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
 }
@@ -62,7 +65,8 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
   const problems = await checkSchema(ctx.sql, applied)
   const tables = await tablePresence(ctx)
-  const findings = describeFindings(phases, problems)
+  const leftovers = await findLeftovers(ctx.sql)
+  const findings = describeFindings(phases, problems, leftovers)
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -79,6 +83,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     tables,
     tablesPresent: tables.filter((t) => t.present).length,
     tablesExpected: VRSS_TABLES.length,
+    leftovers,
     findings,
   }
 }
@@ -102,7 +107,11 @@ async function tablePresence(ctx: Context): Promise<TablePresence[]> {
   return result
 }
 
-function describeFindings(phases: PhaseStatus[], problems: SchemaProblems): string[] {
+function describeFindings(
+  phases: PhaseStatus[],
+  problems: SchemaProblems,
+  leftovers: string[],
+): string[] {
   const findings: string[] = []
   const list = (state: PhaseStatus['state']) =>
     phases.filter((p) => p.state === state).map((p) => `${p.version} ${p.name}`)
@@ -119,6 +128,11 @@ function describeFindings(phases: PhaseStatus[], problems: SchemaProblems): stri
   }
   for (const [key, label] of Object.entries(labels) as [keyof SchemaProblems, string][]) {
     if (problems[key].length > 0) findings.push(`${label}: ${problems[key].join(', ')}`)
+  }
+  if (leftovers.length > 0) {
+    findings.push(
+      `scratch schemas left by interrupted verify-triggers runs (the next verify-triggers run removes them): ${leftovers.join(', ')}`,
+    )
   }
   return findings
 }
