@@ -156,6 +156,23 @@ function counterLines(result: ReconcileResult): string {
     .join('\n')
 }
 
+/**
+ * lock_timeout: a repair gives up a row lock after --lock-timeout (and retries the batch); the
+ * read-only modes wait 5s at most behind another session's lock. statement_timeout: a range
+ * check at MVP scale takes about a second, so 5 minutes only stops a runaway one.
+ */
+export function reconcileSession(options: ReconcileCommandOptions): Record<string, string> {
+  const timeouts = { statement_timeout: '5min' }
+  return options.mode === 'repair'
+    ? { ...timeouts, lock_timeout: asSetting(options.lockTimeoutMs) }
+    : { ...timeouts, lock_timeout: '5s', default_transaction_read_only: 'on' }
+}
+
+/** 2000 → "2s" (the form of the error message), 1500 → "1500ms". */
+function asSetting(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`
+}
+
 export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCommandOptions {
   if (raw.dryRun && raw.check) throw usageError('--dry-run and --check cannot be used together')
   const only = raw.only === undefined ? [...COUNTERS] : parseOnly(String(raw.only))
@@ -219,6 +236,7 @@ Examples:
         run,
         render,
         maxConnections: 3,
+        session: reconcileSession,
       }),
     )
 }

@@ -18,6 +18,7 @@ import {
   unfinishedSeedReport,
 } from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
+import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {
   check: boolean
@@ -43,6 +44,8 @@ export interface StatusResult extends CommandResult {
   tablesExpected: number
   /** A parallel seed load that was interrupted, and the rows it left pointing at nothing. */
   unfinishedSeed?: UnfinishedSeedReport
+  /** Scratch schemas of interrupted verify-triggers runs (the next run removes them). */
+  leftovers: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
 }
@@ -70,7 +73,8 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const problems = await checkSchema(ctx.sql, applied)
   const tables = await tablePresence(ctx)
   const unfinishedSeed = await unfinishedSeedReport(ctx.sql, VRSS_TABLES)
-  const findings = describeFindings(phases, problems)
+  const leftovers = await findLeftovers(ctx.sql)
+  const findings = describeFindings(phases, problems, leftovers)
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
@@ -89,6 +93,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     tablesPresent: tables.filter((t) => t.present).length,
     tablesExpected: VRSS_TABLES.length,
     ...(unfinishedSeed ? { unfinishedSeed } : {}),
+    leftovers,
     findings,
   }
 }
@@ -112,7 +117,11 @@ async function tablePresence(ctx: Context): Promise<TablePresence[]> {
   return result
 }
 
-function describeFindings(phases: PhaseStatus[], problems: SchemaProblems): string[] {
+function describeFindings(
+  phases: PhaseStatus[],
+  problems: SchemaProblems,
+  leftovers: string[],
+): string[] {
   const findings: string[] = []
   const list = (state: PhaseStatus['state']) =>
     phases.filter((p) => p.state === state).map((p) => `${p.version} ${p.name}`)
@@ -129,6 +138,11 @@ function describeFindings(phases: PhaseStatus[], problems: SchemaProblems): stri
   }
   for (const [key, label] of Object.entries(labels) as [keyof SchemaProblems, string][]) {
     if (problems[key].length > 0) findings.push(`${label}: ${problems[key].join(', ')}`)
+  }
+  if (leftovers.length > 0) {
+    findings.push(
+      `scratch schemas left by interrupted verify-triggers runs (the next verify-triggers run removes them): ${leftovers.join(', ')}`,
+    )
   }
   return findings
 }
@@ -184,6 +198,13 @@ export function render(result: StatusResult, out: Output): void {
   }
 }
 
+/** Read-only, and never stuck behind another session's lock (e.g. a migration's DDL). */
+export const STATUS_SESSION = {
+  default_transaction_read_only: 'on',
+  lock_timeout: '5s',
+  statement_timeout: '30s',
+}
+
 export function register(program: Command): Command {
   return program
     .command('status')
@@ -204,6 +225,7 @@ Examples:
         parse: (raw) => ({ check: Boolean(raw.check) }),
         run,
         render,
+        session: () => STATUS_SESSION,
       }),
     )
 }

@@ -10,7 +10,7 @@ import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { formatMs } from '../lib/render.js'
-import { runConcurrencyProofs } from '../lib/verify/concurrency.js'
+import { removeLeftovers, runConcurrencyProofs } from '../lib/verify/concurrency.js'
 import { checkPresence } from '../lib/verify/presence.js'
 import { PROOFS, type ProofResult, runProof } from '../lib/verify/proofs.js'
 
@@ -24,6 +24,8 @@ export interface VerifyResult extends CommandResult {
   passed: number
   failed: number
   elapsedMs: number
+  /** Scratch schemas of earlier, interrupted --concurrency runs that this run dropped. */
+  removedLeftovers: string[]
 }
 
 /** Short enough never to hold up the application behind a proof. */
@@ -40,6 +42,8 @@ export async function run(options: VerifyOptions, ctx: Context): Promise<VerifyR
       { hint: 'Run `vrss-db migrate` first.', code: 'NOT_MIGRATED' },
     )
   }
+  // A run killed with -9 could not drop its scratch schema: do it now (only abandoned ones).
+  const removedLeftovers = await removeLeftovers(ctx.sql)
   const proofs: VerifyResult['proofs'] = []
   for (const result of await checkPresence(ctx.sql)) proofs.push({ ...result, kind: 'presence' })
   for (const proof of PROOFS)
@@ -57,6 +61,7 @@ export async function run(options: VerifyOptions, ctx: Context): Promise<VerifyR
     passed: proofs.length - failed,
     failed,
     elapsedMs: Math.round(performance.now() - started),
+    removedLeftovers,
   }
 }
 
@@ -77,6 +82,9 @@ export function render(result: VerifyResult, out: Output): void {
       if (proof.actual !== undefined) out.print(`  #   actual:   ${JSON.stringify(proof.actual)}`)
     }
   })
+  for (const schema of result.removedLeftovers) {
+    out.print(`# removed ${schema}, the scratch schema of an earlier interrupted --concurrency run`)
+  }
   out.print(
     `# ${result.passed} passed, ${result.failed} failed in ${formatMs(result.elapsedMs)} on ${result.target}`,
   )
@@ -105,6 +113,9 @@ Examples:
         run,
         render,
         maxConnections: 4,
+        // The proofs set tighter limits inside their own transactions; this bounds the rest
+        // (presence checks, the scratch schema's copies and its drop).
+        session: () => ({ lock_timeout: '5s', statement_timeout: '1min' }),
       }),
     )
 }

@@ -23,6 +23,8 @@ export interface CommandDefinition<O, R extends CommandResult> {
   /** The JSON document; the result object itself by default. */
   toJson?: (result: R) => unknown
   maxConnections?: number
+  /** Session settings of its connections (see ContextOptions.session). */
+  session?: (options: O) => Record<string, string>
 }
 
 export function globalOptionsOf(command: Command): GlobalOptions {
@@ -50,6 +52,7 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
       )
       const result = await withContext(global, out, (ctx) => definition.run(options, ctx), {
         maxConnections: definition.maxConnections,
+        session: definition.session?.(options),
       })
       if (interruptedBy()) return // the interruption handler reports and exits
       if (out.json) out.document(definition.toJson ? definition.toJson(result) : result)

@@ -2,9 +2,9 @@
  * Opens postgres.js connections and turns connection failures into one clear line that says
  * what to check. Passwords never appear in messages.
  */
-import { connect as netConnect, type Socket } from 'node:net'
 import postgres from 'postgres'
 import { isPostgresError, VrssError } from './errors.js'
+import { openSocket } from './socket.js'
 import { type ConnectionSpec, describeSpec, maskUrlsInText } from './target.js'
 
 export type Sql = postgres.Sql
@@ -29,7 +29,8 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
     database: spec.database,
     username: spec.user,
     password: spec.password,
-    ssl: sslOption(spec),
+    // TLS is negotiated by openSocket, which also bounds the whole attempt by connect_timeout.
+    ssl: false,
     connect_timeout: spec.connectTimeout,
     max: options.max ?? 4,
     idle_timeout: 30,
@@ -51,58 +52,24 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
  */
 export async function connect(spec: ConnectionSpec, options: ConnectOptions = {}): Promise<Sql> {
   const sql = createSql(spec, options)
+  let timer: NodeJS.Timeout | undefined
+  // openSocket bounds each attempt; this bounds the step whatever postgres.js does in between
+  // (it retries a connection closed during start-up). The margin lets the attempt's own, more
+  // precise timeout be the one reported.
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })),
+      spec.connectTimeout * 1000 + 500,
+    )
+  })
   try {
-    await sql`select 1`
+    await Promise.race([sql`select 1`, bound])
     return sql
   } catch (err) {
-    await sql.end({ timeout: 1 }).catch(() => undefined)
+    await sql.end({ timeout: 0 }).catch(() => undefined)
     throw describeConnectionError(err, spec)
-  }
-}
-
-/**
- * Opens the TCP (or unix) socket with Nagle's algorithm off. postgres.js leaves it on, and a
- * COPY's last data packet then waits for the server's delayed ACK: ~40 ms after every COPY and
- * the query that follows it. TLS, when asked for, is still negotiated by postgres.js on top.
- */
-function openSocket(spec: ConnectionSpec): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = spec.host.startsWith('/')
-      ? netConnect({ path: `${spec.host}/.s.PGSQL.${spec.port}` })
-      : netConnect({ host: spec.host, port: spec.port, noDelay: true })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(
-        Object.assign(new Error(`connect timeout ${spec.host}:${spec.port}`), {
-          code: 'CONNECT_TIMEOUT',
-        }),
-      )
-    }, spec.connectTimeout * 1000)
-    socket.once('connect', () => {
-      clearTimeout(timer)
-      socket.removeListener('error', reject)
-      resolve(socket)
-    })
-    socket.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-  })
-}
-
-function sslOption(spec: ConnectionSpec): postgres.Options<Record<string, never>>['ssl'] {
-  switch (spec.sslmode) {
-    case 'disable':
-      return false
-    case 'allow':
-    case 'prefer':
-      // A unix socket never speaks TLS.
-      return spec.host.startsWith('/') ? false : 'prefer'
-    case 'require':
-      return 'require'
-    case 'verify-ca':
-    case 'verify-full':
-      return 'verify-full'
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -184,9 +151,23 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return make(
-        `Timed out after ${spec.connectTimeout}s connecting to ${where}`,
-        'Check that the host and port are right and that a firewall is not dropping packets; raise connect_timeout in the URL if the server is slow.',
+        `Timed out after ${spec.connectTimeout}s connecting to ${where}${stageOf(err)}`,
+        stageOf(err).includes('TCP') || !stageOf(err)
+          ? 'Check that the host and port are right and that a firewall is not dropping packets; raise connect_timeout in the URL if the server is slow.'
+          : 'Something accepted the connection but did not answer as PostgreSQL does: is this a PostgreSQL server? Raise connect_timeout in the URL if it is just slow.',
         'CONNECT_TIMEOUT',
+      )
+    case 'PROTOCOL_ERROR':
+      return make(
+        `The server at ${where} does not speak the PostgreSQL protocol: ${message(err)}`,
+        'Is this a PostgreSQL server? Check the host and port (another service answers there).',
+        'PROTOCOL_ERROR',
+      )
+    case 'TLS_UNSUPPORTED':
+      return make(
+        `The server at ${where} does not support TLS, but sslmode=${spec.sslmode} requires it`,
+        'Enable ssl on the server, or use sslmode=prefer (or disable) if plain text is acceptable.',
+        'TLS_UNSUPPORTED',
       )
     case 'ENOENT':
       return make(
@@ -195,11 +176,11 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
         'CONNECTION_REFUSED',
       )
   }
-  const message = err instanceof Error ? err.message : String(err)
-  if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code ?? ''} ${message}`)) {
+  const text = message(err)
+  if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code ?? ''} ${text}`)) {
     return make(
-      `TLS handshake with ${where} failed: ${maskUrlsInText(message)}`,
-      'The server may not support TLS: try sslmode=prefer or sslmode=disable, or check its certificate.',
+      `TLS handshake with ${where} failed: ${text}`,
+      'Is this a PostgreSQL server? If so, check its certificate, or try sslmode=prefer or disable.',
       'TLS_FAILED',
     )
   }
@@ -211,8 +192,22 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     )
   }
   return make(
-    `Could not connect to ${target}: ${maskUrlsInText(message)}`,
+    `Could not connect to ${target}: ${text}`,
     'Check the connection settings.',
     code ?? 'CONNECTION_FAILED',
   )
+}
+
+/** One line: OpenSSL's messages carry a library prefix and a trailing newline. */
+function message(err: unknown): string {
+  const reason = (err as { reason?: unknown } | undefined)?.reason
+  const text =
+    typeof reason === 'string' ? reason : err instanceof Error ? err.message : String(err)
+  return maskUrlsInText(text.trim().split('\n')[0] ?? '')
+}
+
+/** Which part of the attempt timed out, when openSocket knows it. */
+function stageOf(err: unknown): string {
+  const match = /during (.+)$/.exec(message(err))
+  return match ? ` (no answer during ${match[1]})` : ''
 }

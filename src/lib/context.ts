@@ -47,6 +47,11 @@ export interface ContextOptions {
   env?: Env
   /** Pool size for commands that work in parallel. */
   maxConnections?: number
+  /**
+   * Settings of every connection of the command (sent at start-up): lock_timeout and
+   * statement_timeout suited to its job, default_transaction_read_only for the read-only ones.
+   */
+  session?: Record<string, string>
 }
 
 export function createOutput(global: GlobalOptions, env: Env = process.env): Output {
@@ -67,8 +72,8 @@ export async function withContext<T>(
   handleInterrupts({
     // What the command prints while its connections close under it would only mislead.
     started: () => out.mute(),
-    finish: (signal) => {
-      const message = `Interrupted (${signal}): the open transaction was rolled back, work committed before it stays${serverNote}`
+    finish: (signal, notes) => {
+      const message = `Interrupted (${signal}): ${[...notes, `the open transaction was rolled back, work committed before it stays${serverNote}`].join('; ')}`
       const hint = 'Run `vrss-db status` to see the state of the database.'
       if (out.json) {
         out.document({
@@ -126,6 +131,7 @@ async function withConnection<T>(
   const sql = await connect(spec, {
     max: options.maxConnections,
     onNotice: (message) => out.info(message),
+    connection: options.session,
   })
   const target: TargetInfo = {
     display,
@@ -141,6 +147,11 @@ async function withConnection<T>(
   const forget = onInterrupt(() => sql.end({ timeout: 0 }))
   try {
     return await fn({ sql, target, out, env, interactive: Boolean(process.stdin.isTTY) })
+  } catch (err) {
+    const { lock_timeout: lockTimeout, statement_timeout: statementTimeout } = options.session ?? {}
+    if (!lockTimeout || !statementTimeout) throw err
+    const { explainTimeout } = await import('./db.js')
+    throw await explainTimeout(spec, { lockTimeout, statementTimeout }, err)
   } finally {
     forget()
     await sql.end({ timeout: 5 })

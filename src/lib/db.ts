@@ -3,7 +3,9 @@
  * transaction on it, a session advisory lock.
  */
 import type { ReservedSql, Sql } from './connect.js'
-import { VrssError } from './errors.js'
+import { isTimeout, type LockBlocker, timeoutError, VrssError } from './errors.js'
+import { query } from './sql-files.js'
+import type { ConnectionSpec } from './target.js'
 
 /** One connection of the pool for a session's worth of work; always given back. */
 export async function withReservedConnection<T>(
@@ -47,6 +49,31 @@ export async function withTransaction<T>(
   } catch (err) {
     await conn.unsafe('rollback').catch(() => undefined)
     throw err
+  }
+}
+
+/**
+ * A statement that gave up waiting (lock_timeout, statement_timeout) becomes an error naming
+ * what it waited for and who holds it, asked of the server right after it gave up. Asked on a
+ * connection of its own: after a statement fails part-way through its rows, postgres.js 3.4.9
+ * places the next result on that connection after as many empty slots. Anything else is
+ * returned as it is.
+ */
+export async function explainTimeout(
+  spec: ConnectionSpec,
+  timeouts: { lockTimeout: string; statementTimeout: string },
+  err: unknown,
+): Promise<unknown> {
+  if (!isTimeout(err)) return err
+  const { createSql } = await import('./connect.js')
+  const sql = createSql(spec, { max: 1, connection: { statement_timeout: '5s' } })
+  try {
+    const [blocker] = await query<LockBlocker>(sql, 'queries/lock-blocker')
+    return timeoutError(err, timeouts, blocker)
+  } catch {
+    return timeoutError(err, timeouts, undefined)
+  } finally {
+    await sql.end({ timeout: 1 })
   }
 }
 

@@ -89,6 +89,49 @@ export function fromPostgresError(err: PgErrorFields, context?: string): VrssErr
   })
 }
 
+/** The SQLSTATEs of a statement that gave up waiting: lock_timeout, or statement_timeout. */
+export function isTimeout(err: unknown): err is PgErrorFields {
+  return (
+    isPostgresError(err) &&
+    (err.code === '55P03' || (err.code === '57014' && /statement timeout/.test(err.message)))
+  )
+}
+
+/** A session holding a lock that blocks others (from pg_locks and pg_stat_activity). */
+export interface LockBlocker {
+  relation: string
+  pid: number
+  application_name: string
+  state: string | null
+  state_seconds: number
+}
+
+/**
+ * "Gave up after 5s waiting for a lock on posts held by pid 123 (application_name "psql",
+ * idle in transaction for 42s)": what the statement waited for and who holds it.
+ */
+export function timeoutError(
+  err: PgErrorFields,
+  settings: { lockTimeout: string; statementTimeout: string },
+  blocker: LockBlocker | undefined,
+): VrssError {
+  const who = blocker
+    ? `pid ${blocker.pid} (application_name "${blocker.application_name || '?'}"${blocker.state ? `, ${blocker.state} for ${blocker.state_seconds}s` : ''})`
+    : ''
+  const message =
+    err.code === '55P03'
+      ? `Gave up after ${settings.lockTimeout} waiting for a lock${blocker ? ` on ${blocker.relation} held by ${who}` : ''} (lock_timeout)`
+      : `Gave up after ${settings.statementTimeout}: a statement ran longer than statement_timeout${blocker ? `; ${blocker.relation} is locked by ${who}` : ''}`
+  return new VrssError(message, {
+    code: err.code,
+    hint: blocker
+      ? `Wait for that transaction to end, or end it with: select pg_terminate_backend(${blocker.pid})`
+      : 'Another session held what this command needed; look in pg_locks and pg_stat_activity, and try again.',
+    details: { sqlstate: err.code, ...(blocker ? { blocker } : {}) },
+    cause: err,
+  })
+}
+
 /** The one mapping from anything thrown to a VrssError. */
 export function toVrssError(err: unknown): VrssError {
   if (err instanceof VrssError) return err

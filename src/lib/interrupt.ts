@@ -7,14 +7,15 @@
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const
 export type Signal = keyof typeof SIGNALS
 
+/** A cleanup may return a short note for the interruption line ("the scratch schema … was dropped"). */
 type Cleanup = () => unknown
 const cleanups = new Set<Cleanup>()
 
 export interface InterruptReport {
   /** Right away, before the cleanups (stop spinners, silence the interrupted command). */
   started?(signal: Signal): void
-  /** After the cleanups: prints the one line and returns the exit code. */
-  finish(signal: Signal): number
+  /** After the cleanups: prints the one line (with the cleanups' notes) and returns the exit code. */
+  finish(signal: Signal, notes: string[]): number
 }
 let report: InterruptReport = { finish: exitCodeFor }
 let signalled: Signal | undefined
@@ -67,12 +68,14 @@ async function interrupt(signal: Signal): Promise<void> {
   process.on('uncaughtException', () => undefined)
   process.on('unhandledRejection', () => undefined)
   report.started?.(signal)
+  const notes: string[] = []
   for (const cleanup of [...cleanups].reverse()) {
     try {
-      await cleanup()
+      const note = await cleanup()
+      if (typeof note === 'string' && note) notes.push(note)
     } catch {
       // Best effort: the next cleanup (stopping the server) matters more than this one's error.
     }
   }
-  process.exit(report.finish(signal))
+  process.exit(report.finish(signal, notes))
 }

@@ -104,7 +104,7 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
   }
   const worker = () =>
     withReservedConnection(sql, async (conn) => {
-      await useSessionSettings(conn, options.lockTimeoutMs)
+      await useSessionSettings(conn, options.write ? options.lockTimeoutMs : undefined)
       try {
         for (let job = jobs.shift(); job; job = jobs.shift()) await job(conn)
       } finally {
@@ -120,14 +120,16 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
 }
 
 /**
- * lock_timeout: a batch gives up a row lock held too long by the application and is retried.
+ * lock_timeout (repairs only): a batch gives up a row lock held too long by the application and
+ * is retried; a read-only run keeps the session's own lock_timeout.
  * synchronous_commit off: a repair is idempotent, so losing the last few ms of them to a crash
  * costs nothing (the next run redoes them) — no need to wait for the WAL flush of every batch.
  * max_parallel_workers_per_gather 0: the workers already keep the server's cores busy; parallel
  * query on top only adds coordination work (measured: the storage check costs 3× the CPU).
  */
-async function useSessionSettings(conn: ReservedSql, lockTimeoutMs: number): Promise<void> {
-  await conn`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, false),
+async function useSessionSettings(conn: ReservedSql, lockTimeoutMs?: number): Promise<void> {
+  const lockTimeout = lockTimeoutMs === undefined ? null : `${lockTimeoutMs}ms`
+  await conn`select set_config('lock_timeout', coalesce(${lockTimeout}, current_setting('lock_timeout')), false),
                     set_config('synchronous_commit', 'off', false),
                     set_config('max_parallel_workers_per_gather', '0', false)`
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, cleanEnv, runCli } from '../support/cli.js'
 import { useTestDatabase } from '../support/db.js'
+import { fakeServer, httpReply } from '../support/fake-server.js'
 
 const db = useTestDatabase()
 
@@ -62,6 +63,24 @@ describe('vrss-db executable', () => {
     expect(run.stderr).toContain('Connection refused by 127.0.0.1:1')
     expect(run.stderr).toContain('hint:')
     expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('an HTTP server where PostgreSQL was expected: exit 1 at once, one line and a hint', async () => {
+    const server = await fakeServer(httpReply)
+    try {
+      const run = await runCli(
+        ['status', '--database-url', `postgres://u:pw-x9@127.0.0.1:${server.port}/db`],
+        { timeoutMs: 20_000 },
+      )
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(
+        /^error: .*received invalid response to SSL negotiation: H\nhint: Is this a PostgreSQL server\?.*\n$/,
+      )
+      expect(run.stdout + run.stderr).not.toContain('pw-x9')
+      expect(server.connections).toBeLessThanOrEqual(3)
+    } finally {
+      await server.close()
+    }
   })
 
   it('a wrong password is 1 and the password is not echoed', async () => {

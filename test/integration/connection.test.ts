@@ -4,6 +4,7 @@ import { connect } from '../../src/lib/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
 import { parseDatabaseUrl } from '../../src/lib/target.js'
 import { adminUrl, useTestDatabase } from '../support/db.js'
+import { afterSslReply, type FakeServer, fakeServer, httpReply } from '../support/fake-server.js'
 
 const db = useTestDatabase()
 
@@ -85,5 +86,96 @@ describe('connect against a real server', () => {
   it('the admin URL of the run is reachable (sanity)', async () => {
     const sql = await connect(parseDatabaseUrl(adminUrl()))
     await sql.end()
+  })
+})
+
+describe('connect to something that is not PostgreSQL', () => {
+  const servers: FakeServer[] = []
+  afterAll(async () => {
+    for (const server of servers) await server.close()
+  })
+
+  /** Connects to a fresh fake server; fails the test if it takes longer than `withinMs`. */
+  async function attempt(
+    behaviour: (socket: Socket) => void,
+    query: Record<string, string>,
+    withinMs = 10_000,
+  ) {
+    const server = await fakeServer(behaviour)
+    servers.push(server)
+    const params = new URLSearchParams({ connect_timeout: '2', ...query })
+    const started = Date.now()
+    const err = await connectionError(
+      `postgres://u:s3cret-pw@127.0.0.1:${server.port}/db?${params}`,
+    )
+    const ms = Date.now() - started
+    expect(ms).toBeLessThan(withinMs)
+    // postgres.js reconnected thousands of times when a connection closed during start-up.
+    expect(server.connections).toBeLessThanOrEqual(3)
+    expect(`${err.message}\n${err.hint}`).not.toContain('s3cret-pw')
+    expect(err.message).not.toContain('\n')
+    return err
+  }
+
+  for (const sslmode of ['prefer', 'require']) {
+    it(`an HTTP server (answers the SSLRequest with "H"), sslmode=${sslmode} → PROTOCOL_ERROR at once`, async () => {
+      const err = await attempt(httpReply, { sslmode })
+      expect(err.code).toBe('PROTOCOL_ERROR')
+      expect(err.message).toContain('received invalid response to SSL negotiation: H')
+      expect(err.hint).toContain('Is this a PostgreSQL server?')
+    })
+  }
+
+  it('an HTTP server with sslmode=disable (answers the start-up message) → PROTOCOL_ERROR', async () => {
+    const err = await attempt(httpReply, { sslmode: 'disable' })
+    expect(err.code).toBe('PROTOCOL_ERROR')
+    expect(err.message).toContain(
+      'expected an authentication request from the server, but received H',
+    )
+  })
+
+  it('accepts TLS ("S") and then sends plain bytes → TLS_FAILED, one line', async () => {
+    const err = await attempt(
+      afterSslReply('S', (socket) => socket.end('this is not TLS\r\n')),
+      { sslmode: 'require' },
+    )
+    expect(err.code).toBe('TLS_FAILED')
+    expect(err.message).toContain('TLS handshake')
+    expect(err.hint).toContain('Is this a PostgreSQL server?')
+  })
+
+  it('declines TLS ("N") and then sends garbage instead of an authentication request → PROTOCOL_ERROR', async () => {
+    const err = await attempt(
+      afterSslReply('N', (socket) => socket.end('garbage, not a protocol message')),
+      { sslmode: 'prefer' },
+    )
+    expect(err.code).toBe('PROTOCOL_ERROR')
+    expect(err.message).toContain('but received g')
+  })
+
+  it('declines TLS and hangs up after the start-up message → CONNECTION_CLOSED, no reconnect loop', async () => {
+    const err = await attempt(
+      afterSslReply('N', (socket) => socket.end()),
+      { sslmode: 'prefer' },
+    )
+    expect(err.code).toBe('CONNECTION_CLOSED')
+  })
+
+  it('answers "N" with sslmode=require → TLS_UNSUPPORTED', async () => {
+    const err = await attempt(
+      afterSslReply('N', () => undefined),
+      { sslmode: 'require' },
+    )
+    expect(err.code).toBe('TLS_UNSUPPORTED')
+  })
+
+  it('never answers after the start-up message → CONNECT_TIMEOUT bounded by connect_timeout=2', async () => {
+    const err = await attempt(
+      afterSslReply('N', () => undefined),
+      { sslmode: 'prefer' },
+      6_000,
+    )
+    expect(err.code).toBe('CONNECT_TIMEOUT')
+    expect(err.message).toContain('start-up and authentication')
   })
 })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { describeConnectionError } from '../../src/lib/connect.js'
-import { ExitCode, errorDocument, toVrssError, VrssError } from '../../src/lib/errors.js'
+import {
+  ExitCode,
+  errorDocument,
+  isTimeout,
+  timeoutError,
+  toVrssError,
+  VrssError,
+} from '../../src/lib/errors.js'
 import { parseDatabaseUrl } from '../../src/lib/target.js'
 
 const spec = parseDatabaseUrl('postgres://app:topsecret@db.example:5432/vrss')
@@ -74,5 +81,44 @@ describe('toVrssError and errorDocument', () => {
     const vrss = toVrssError(new TypeError('x is undefined'))
     expect(vrss.exitCode).toBe(1)
     expect(vrss.hint).toContain('--debug')
+  })
+})
+
+describe('timeoutError: what a statement waited for and who holds it', () => {
+  const timeouts = { lockTimeout: '5s', statementTimeout: '30s' }
+  const blocker = {
+    relation: 'posts',
+    pid: 123,
+    application_name: 'psql',
+    state: 'idle in transaction',
+    state_seconds: 42,
+  }
+
+  it('a lock timeout names the table and the holder, with the terminate hint', () => {
+    const err = timeoutError(
+      pgError('55P03', 'canceling statement due to lock timeout'),
+      timeouts,
+      blocker,
+    )
+    expect(err.message).toBe(
+      'Gave up after 5s waiting for a lock on posts held by pid 123 (application_name "psql", idle in transaction for 42s) (lock_timeout)',
+    )
+    expect(err.hint).toContain('select pg_terminate_backend(123)')
+    expect(err.exitCode).toBe(ExitCode.runtime)
+  })
+
+  it('a statement timeout says which limit, and the likely blocker', () => {
+    const cause = pgError('57014', 'canceling statement due to statement timeout')
+    expect(isTimeout(cause)).toBe(true)
+    expect(timeoutError(cause, timeouts, blocker).message).toBe(
+      'Gave up after 30s: a statement ran longer than statement_timeout; posts is locked by pid 123 (application_name "psql", idle in transaction for 42s)',
+    )
+    expect(timeoutError(cause, timeouts, undefined).message).toBe(
+      'Gave up after 30s: a statement ran longer than statement_timeout',
+    )
+  })
+
+  it('an operator cancel is not a timeout', () => {
+    expect(isTimeout(pgError('57014', 'canceling statement due to user request'))).toBe(false)
   })
 })

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Sql, TransactionSql } from '../connect.js'
 import { VrssError } from '../errors.js'
+import { onInterrupt } from '../interrupt.js'
 import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../manifest.js'
 import { type Dataset, Json, PgArray, type TableRows, type Value } from './dataset.js'
 import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
@@ -109,6 +110,11 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
       })
     }
   }
+  // Ctrl+C / kill: the tables already committed stay until the next seed removes them.
+  const forget = onInterrupt(
+    () =>
+      'the seed stopped half-way: the next `vrss-db seed` removes the rows it loaded (`status --check` lists them)',
+  )
   try {
     await Promise.all(Array.from({ length: PARALLEL_JOBS }, worker))
   } catch (err) {
@@ -118,6 +124,8 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
     const [load] = (await unfinishedLoads(sql)).filter((l) => l.id === loadId)
     if (load) await undoUnfinishedLoads(sql, [load], options.lockTimeoutMs).catch(() => undefined)
     throw err
+  } finally {
+    forget()
   }
   await finishLoad(sql, loadId)
 }

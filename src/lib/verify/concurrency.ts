@@ -2,11 +2,15 @@
  * Concurrency proofs (`verify-triggers --concurrency`). Races need several connections and
  * committed data, so they run in a scratch schema that copies the live tables (LIKE … INCLUDING
  * ALL), the live trigger functions and the live triggers (with their enabled state) — it tests
- * what this database really runs, without touching a real row — and is always dropped.
+ * what this database really runs, without touching a real row — and is always dropped: at the
+ * end, on SIGINT/SIGTERM, and, after a kill -9, by the next run (removeLeftovers).
  */
 import { randomBytes } from 'node:crypto'
-import type { Sql } from '../connect.js'
+import type { ReservedSql, Sql } from '../connect.js'
+import { withReservedConnection } from '../db.js'
 import { isPostgresError, VrssError } from '../errors.js'
+import { onInterrupt } from '../interrupt.js'
+import { query } from '../sql-files.js'
 import type { ConnectionSpec } from '../target.js'
 import type { ProofResult } from './proofs.js'
 
@@ -21,6 +25,11 @@ const TABLES = [
   'friendships',
 ]
 const CONNECTIONS = 8
+/** The only schemas removeLeftovers ever drops: this name pattern and this comment. */
+const SCRATCH_NAME = /^vrss_verify_[0-9a-f]{8}$/
+export const SCRATCH_MARKER = 'vrss-db verify-triggers scratch schema'
+/** How long an interrupted run may spend dropping its schema before it exits anyway. */
+const INTERRUPT_CLEANUP_MS = 8000
 
 export interface ConcurrencyOptions {
   pairs: number
@@ -40,45 +49,105 @@ export async function runConcurrencyProofs(
   options: ConcurrencyOptions = DEFAULT_CONCURRENCY,
 ): Promise<ProofResult[]> {
   const schema = `vrss_verify_${randomBytes(4).toString('hex')}`
-  await createScratchSchema(sql, schema)
-  // Imported here so that loading the CLI does not load the driver (start-up time).
-  const { createSql } = await import('../connect.js')
-  const pool = createSql(spec, {
-    max: CONNECTIONS,
-    connection: { search_path: `${schema}, public` },
+  // The owner connection holds the schema's advisory lock for the whole run (taken before the
+  // schema exists): a marked schema whose lock is free was left by a run that died.
+  return withReservedConnection(sql, async (owner) => {
+    await owner`select pg_advisory_lock(hashtextextended(${schema}, 0)),
+                       set_config('client_min_messages', 'warning', false)`
+    let pool: Sql | undefined
+    // Ctrl+C / kill: drop the schema before the connections close (bounded; the next run
+    // removes what a failed drop leaves).
+    const stopWatching = onInterrupt(async () => {
+      const dropped = (async () => {
+        // The proofs' open transactions would hold up the drop: end them first.
+        await pool?.end({ timeout: 0 })
+        await dropScratchSchema(owner, schema)
+        return true
+      })().catch(() => false)
+      const giveUp = new Promise<boolean>((resolve) =>
+        setTimeout(resolve, INTERRUPT_CLEANUP_MS, false).unref(),
+      )
+      return (await Promise.race([dropped, giveUp]))
+        ? `the scratch schema ${schema} was dropped`
+        : `the scratch schema ${schema} could not be dropped now (the next verify-triggers run removes it)`
+    })
+    try {
+      await createScratchSchema(sql, owner, schema)
+      // Imported here so that loading the CLI does not load the driver (start-up time).
+      const { createSql } = await import('../connect.js')
+      pool = createSql(spec, {
+        max: CONNECTIONS,
+        connection: { search_path: `${schema}, public` },
+      })
+      return await runProofs(pool, options)
+    } finally {
+      await pool?.end({ timeout: 5 })
+      await dropScratchSchema(owner, schema)
+      stopWatching()
+      await owner`select pg_advisory_unlock(hashtextextended(${schema}, 0))`
+      await owner.unsafe('reset client_min_messages')
+    }
   })
-  try {
-    return [
-      await timed(
-        `simultaneous mutual follows (${options.pairs} pairs, both directions at once, ${CONNECTIONS} connections)`,
-        () => mutualFollows(pool, options.pairs),
-      ),
-      await timed(
-        `concurrent uploads at the quota edge (${options.uploads} uploads, ${CONNECTIONS} connections)`,
-        () => quotaRace(pool, options.uploads),
-      ),
-      await timed(
-        `like/unlike storm (${options.likeOperations} operations, ${CONNECTIONS} connections)`,
-        () => likeStorm(pool, options.likeOperations),
-      ),
-    ]
-  } finally {
-    await pool.end({ timeout: 5 })
-    await dropScratchSchema(sql, schema)
-  }
 }
 
-async function dropScratchSchema(sql: Sql, schema: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    // "drop cascades to N other objects" is expected here, not news for the operator.
-    await tx`select set_config('client_min_messages', 'warning', true)`
-    await tx.unsafe(`drop schema if exists ${schema} cascade`)
-  })
+async function runProofs(pool: Sql, options: ConcurrencyOptions): Promise<ProofResult[]> {
+  return [
+    await timed(
+      `simultaneous mutual follows (${options.pairs} pairs, both directions at once, ${CONNECTIONS} connections)`,
+      () => mutualFollows(pool, options.pairs),
+    ),
+    await timed(
+      `concurrent uploads at the quota edge (${options.uploads} uploads, ${CONNECTIONS} connections)`,
+      () => quotaRace(pool, options.uploads),
+    ),
+    await timed(
+      `like/unlike storm (${options.likeOperations} operations, ${CONNECTIONS} connections)`,
+      () => likeStorm(pool, options.likeOperations),
+    ),
+  ]
 }
 
-async function createScratchSchema(sql: Sql, schema: string): Promise<void> {
+/** The owner connection reports warnings only: "drop cascades to N other objects" is no news. */
+async function dropScratchSchema(owner: ReservedSql, schema: string): Promise<void> {
+  await owner.unsafe(`drop schema if exists ${schema} cascade`)
+}
+
+/**
+ * Drops the scratch schemas of runs that died (kill -9, a lost connection): only schemas named
+ * vrss_verify_<8 hex> that carry SCRATCH_MARKER and whose advisory lock is free. Returns them.
+ */
+export async function removeLeftovers(sql: Sql): Promise<string[]> {
+  const removed: string[] = []
+  const leftovers = await findLeftovers(sql)
+  if (leftovers.length === 0) return removed
+  await withReservedConnection(sql, async (conn) => {
+    await conn`select set_config('client_min_messages', 'warning', false)`
+    for (const schema of leftovers) {
+      const [row] = await conn`select pg_try_advisory_lock(hashtextextended(${schema}, 0)) as free`
+      if (!row?.free) continue
+      try {
+        await dropScratchSchema(conn, schema)
+        removed.push(schema)
+      } finally {
+        await conn`select pg_advisory_unlock(hashtextextended(${schema}, 0))`
+      }
+    }
+    await conn.unsafe('reset client_min_messages')
+  })
+  return removed
+}
+
+/** Scratch schemas whose run is over (read-only: for status too). */
+export async function findLeftovers(sql: Sql): Promise<string[]> {
+  const rows = await query<{ name: string }>(sql, 'queries/verify-leftovers', [SCRATCH_MARKER])
+  return rows.map((row) => row.name).filter((name) => SCRATCH_NAME.test(name))
+}
+
+async function createScratchSchema(sql: Sql, owner: ReservedSql, schema: string): Promise<void> {
   try {
-    await sql.unsafe(`create schema ${schema}`)
+    // Both names are ours (a constant and random hex): nothing to quote.
+    await owner.unsafe(`create schema ${schema}`)
+    await owner.unsafe(`comment on schema ${schema} is '${SCRATCH_MARKER}'`)
   } catch (err) {
     if (isPostgresError(err) && err.code === '42501') {
       throw new VrssError(
@@ -122,7 +191,7 @@ async function createScratchSchema(sql: Sql, schema: string): Promise<void> {
       }
     })
   } catch (err) {
-    await dropScratchSchema(sql, schema).catch(() => undefined)
+    await dropScratchSchema(owner, schema).catch(() => undefined)
     throw err
   }
 }
