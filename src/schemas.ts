@@ -118,3 +118,38 @@ export type StyleConfig = z.infer<typeof styleConfigSchema>
 export type LayoutConfig = z.infer<typeof layoutConfigSchema>
 export type AlgorithmConfig = z.infer<typeof algorithmConfigSchema>
 export type FeedFilter = z.infer<typeof feedFilterSchema>
+
+/**
+ * Rows of the tables phase 006 adds for the API's login and upload flows, as the database
+ * accepts them (column lengths, a UUID id, a positive size). The seed checks its rows with them.
+ */
+const timestamp = z.union([z.date(), z.iso.datetime()])
+const id = z.union([z.number().int().positive(), z.bigint().positive()])
+
+export const sessionSchema = z.object({
+  userId: id,
+  token: z.string().min(1).max(255),
+  expiresAt: timestamp,
+  ipAddress: z.string().max(45).nullable().optional(),
+  userAgent: z.string().nullable().optional(),
+})
+
+export const verificationTokenSchema = z.object({
+  identifier: z.string().min(1).max(255),
+  token: z.string().min(1).max(255),
+  expires: timestamp,
+})
+
+export const pendingUploadSchema = z.object({
+  id: z.uuid(),
+  userId: id,
+  s3Key: z.string().min(1).max(500),
+  filename: z.string().min(1).max(255),
+  contentType: z.string().min(1).max(100),
+  size: z.union([z.number().int().positive(), z.bigint().positive()]),
+  expiresAt: timestamp,
+})
+
+export type SessionRow = z.infer<typeof sessionSchema>
+export type VerificationTokenRow = z.infer<typeof verificationTokenSchema>
+export type PendingUploadRow = z.infer<typeof pendingUploadSchema>

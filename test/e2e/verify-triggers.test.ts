@@ -11,8 +11,8 @@ describe('vrss-db verify-triggers (end to end)', () => {
     await runCli(['migrate'], { env: { DATABASE_URL: url } })
     const ok = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
     expect(ok.code, ok.stderr).toBe(0)
-    expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.31\n/)
-    expect(ok.stdout).toMatch(/# 31 passed, 0 failed in/)
+    expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.32\n/)
+    expect(ok.stdout).toMatch(/# 32 passed, 0 failed in/)
     await sql`alter table reposts disable trigger reposts_count_reposts`
     const broken = await runCli(['verify-triggers', '--json'], { env: { DATABASE_URL: url } })
     expect(broken.code).toBe(3)

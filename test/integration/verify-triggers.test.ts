@@ -41,7 +41,7 @@ describe('verify-triggers', () => {
     const result = await verify({ concurrency: true }, testContext(sql, url))
     expect(failures(result)).toEqual([])
     expect(result.exitCode).toBe(0)
-    expect(result.proofs.filter((p) => p.kind === 'behaviour')).toHaveLength(11)
+    expect(result.proofs.filter((p) => p.kind === 'behaviour')).toHaveLength(12)
     expect(result.proofs.filter((p) => p.kind === 'concurrency')).toHaveLength(3)
     const [schemas] =
       await sql`select count(*) as n from pg_namespace where nspname like 'vrss_verify%'`

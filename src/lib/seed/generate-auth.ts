@@ -3,7 +3,8 @@
  * already expired, as a live database has them), an email verification token for every user
  * who has not verified yet, and a few uploads that were authorised but never completed.
  */
-import { DAY, ts, type Value } from './dataset.js'
+import { pendingUploadSchema, sessionSchema, verificationTokenSchema } from '../../schemas.js'
+import { DAY, ts } from './dataset.js'
 import type { GenContext } from './generate-social.js'
 import { REFERENCE_DATE } from './pools.js'
 import type { Random } from './random.js'
@@ -52,13 +53,20 @@ export function generateSessions(ctx: GenContext): void {
         REF - random.int(expired ? 8 : 0, expired ? 30 : 6) * DAY,
       )
       const lastActivity = Math.min(REF, created + random.int(0, 6 * 24) * 3_600_000)
+      const session = sessionSchema.parse({
+        userId: user.id,
+        token: hex(random, 64),
+        expiresAt: ts(created + 7 * DAY),
+        ipAddress: `203.0.113.${random.int(1, 254)}`,
+        userAgent: random.pick(USER_AGENTS),
+      })
       rows.push([
         ctx.ids.sessions + rows.length,
         user.id,
-        hex(random, 64),
+        session.token,
         ts(created + 7 * DAY),
-        `203.0.113.${random.int(1, 254)}`,
-        random.pick(USER_AGENTS),
+        session.ipAddress ?? null,
+        session.userAgent ?? null,
         ts(lastActivity),
         ts(created),
         ts(lastActivity),
@@ -79,10 +87,15 @@ export function generateVerificationTokens(ctx: GenContext): void {
   ctx.ds.table('users', []).rows.forEach((user, i) => {
     if (user[USER_VERIFIED] !== false) return
     const created = Math.max(ctx.users[i]?.createdAt ?? REF, REF - random.int(0, 3) * DAY)
+    const token = verificationTokenSchema.parse({
+      identifier: user[USER_EMAIL],
+      token: hex(random, 48),
+      expires: ts(created + DAY),
+    })
     rows.push([
       ctx.ids.verification_tokens + rows.length,
-      user[USER_EMAIL] as Value,
-      hex(random, 48),
+      token.identifier,
+      token.token,
       ts(created + DAY),
       ts(created),
     ])
@@ -108,13 +121,22 @@ export function generatePendingUploads(ctx: GenContext): void {
     const [mime, extension] = random.pick(UPLOAD_TYPES)
     const filename = `upload_${rows.length + 1}.${extension}`
     const created = REF - random.int(1, 60) * 60_000
+    const upload = pendingUploadSchema.parse({
+      id,
+      userId: user.id,
+      s3Key: `users/${user.id}/posts/${id}_${filename}`,
+      filename,
+      contentType: mime,
+      size: random.int(10_000, 5_000_000),
+      expiresAt: ts(created + 15 * 60_000),
+    })
     rows.push([
       id,
       user.id,
-      `users/${user.id}/posts/${id}_${filename}`,
+      upload.s3Key,
       filename,
       mime,
-      random.int(10_000, 5_000_000),
+      upload.size as number,
       ts(created + 15 * 60_000),
       ts(created),
     ])

@@ -55,7 +55,7 @@ export class Fixtures {
     return row?.id as number
   }
 
-  async media(postId: number, userId: number, bytes: number, type: string): Promise<number> {
+  async media(postId: number | null, userId: number, bytes: number, type: string): Promise<number> {
     const [row] = await this.tx`
       insert into post_media (post_id, user_id, type, file_url, file_size_bytes, mime_type)
       values (${postId}, ${userId}, ${type}, 'https://verify.invalid/f', ${bytes}, 'x/y')
@@ -222,6 +222,20 @@ export const PROOFS: Proof[] = [
         expected(3840, 0, 3500, 300, 40),
         await actual(),
       )
+    },
+  },
+  {
+    name: 'media without a post counts toward its uploader; attaching it changes no total',
+    tables: [...SOCIAL, 'post_media'],
+    async run(tx, f) {
+      const user = await f.user()
+      const media = await f.media(null, user, 700, 'image')
+      const used = async () => Number((await f.storage(user))?.used_bytes)
+      expectEqual('storage after an upload without a post', 700, await used())
+      await tx`update post_media set post_id = ${await f.post(user)} where id = ${media}`
+      expectEqual('storage after attaching it to a post', 700, await used())
+      await tx`delete from post_media where id = ${media}`
+      expectEqual('storage after deleting it', 0, await used())
     },
   },
   {
