@@ -183,6 +183,13 @@ export const PHASES: readonly PhaseManifest[] = [
     indexes: ['idx_sessions_user', 'idx_sessions_expires_at', 'idx_pending_uploads_user_expires'],
     triggers: [updatedAt('sessions')],
   },
+  {
+    version: 7,
+    name: 'posts_visibility',
+    tables: [],
+    indexes: [],
+    triggers: [],
+  },
 ]
 
 /** Tables whose id is not a bigint from a sequence (the API makes these ids itself). */

@@ -6,6 +6,7 @@ import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/connect.js'
 import type { VrssError } from '../../src/lib/errors.js'
 import { loadMigrations } from '../../src/lib/migrations.js'
+import { splitStatements } from '../../src/lib/sql-split.js'
 import { compareWithContract, loadContract, readCatalog } from '../support/api-contract.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
@@ -25,11 +26,51 @@ async function contents(sql: Sql) {
            (select count(*) from posts)::int as posts,
            (select string_agg(status::text, ',' order by id) from users) as statuses,
            (select string_agg(visibility::text, ',' order by id) from posts) as post_visibility,
+           (select md5(string_agg(updated_at::text, ',' order by id)) from posts) as post_updated_at,
            (select string_agg(visibility::text, ',' order by id) from user_profiles) as profile_visibility,
            (select count(*) from post_media)::int as media,
            (select sum(used_bytes) from storage_usage)::bigint as used_bytes`
   return row
 }
+
+describe('phase 007 (posts.visibility) stopped half-way', () => {
+  it('the next migrate continues where it stopped; writes meanwhile keep their value', async () => {
+    const { sql, url } = await db.createDatabase()
+    await migrateTo(sql, url)
+    await seed(parseSeedOptions({ users: '40' }), testContext(sql, url))
+    expect((await rollbackTo(sql, url, 6)).reverted.map((p) => p.version)).toEqual([7])
+    const [seeded] =
+      await sql`select md5(string_agg(updated_at::text, ',' order by id)) as h, count(*)::int as n from posts`
+    const [user] =
+      await sql`insert into users (username, email, password_hash) values ('writer', 'w@example.test', 'x') returning id`
+    await sql`insert into posts (user_id, type, content, published_at, visibility) values (${user?.id as number}, 'text_short', 'early', now(), 'private')`
+    const before = await contents(sql)
+    // Run only the first step (new column and triggers), as a run killed right after it would.
+    const phase = loadMigrations().find((m) => m.version === 7)
+    const [firstStep] = splitStatements(phase?.up ?? '')
+    await sql.unsafe(firstStep?.sql ?? '')
+    // The application goes on writing: a new post, a changed visibility.
+    const [late] =
+      await sql`insert into posts (user_id, type, content, published_at, visibility) values (${user?.id as number}, 'text_short', 'late', now(), 'followers') returning id`
+    await sql`update posts set visibility = 'public' where content = 'early'`
+    const result = await migrateTo(sql, url)
+    expect(result.applied.map((p) => p.version)).toEqual([7])
+    const rows =
+      await sql`select content, visibility::text as v from posts where user_id = ${user?.id as number} order by id`
+    expect(rows.map((r) => `${r.content}:${r.v}`)).toEqual(['early:public', 'late:followers'])
+    expect(late?.id).toBeGreaterThan(0)
+    const after = await contents(sql)
+    expect(after?.posts).toBe((before?.posts as number) + 1)
+    // The backfill never made a post look edited.
+    const [untouched] =
+      await sql`select count(*)::int as n from posts where updated_at > now() - interval '1 minute' and content not in ('early', 'late')`
+    expect(untouched?.n).toBe(0)
+    expect(compareWithContract(loadContract(), await readCatalog(sql))).toEqual([])
+    const leftovers =
+      await sql`select tgname from pg_trigger where tgname = 'posts_visibility_next'`
+    expect(leftovers).toEqual([])
+  })
+})
 
 describe('phase 006 on a seeded database', () => {
   it('rolls back and applies again keeping every value; the catalog equals a fresh apply', async () => {
@@ -40,14 +81,14 @@ describe('phase 006 on a seeded database', () => {
     const fresh = await readCatalog(sql)
 
     const down = await rollbackTo(sql, url, 5)
-    expect(down.reverted.map((p) => p.version)).toEqual([6])
+    expect(down.reverted.map((p) => p.version)).toEqual([7, 6])
     const [old] = await sql`select format_type(atttypid, atttypmod) as type from pg_attribute
       where attrelid = 'posts'::regclass and attname = 'visibility'`
     expect(old?.type).toBe('character varying(20)')
     expect(await contents(sql)).toEqual(before)
 
     const up = await migrateTo(sql, url)
-    expect(up.applied.map((p) => p.version)).toEqual([6])
+    expect(up.applied.map((p) => p.version)).toEqual([6, 7])
     expect(await contents(sql)).toEqual(before)
     expect(await readCatalog(sql)).toEqual(fresh)
     expect(compareWithContract(loadContract(), await readCatalog(sql))).toEqual([])

@@ -60,7 +60,7 @@ describe('checksums', () => {
 })
 
 describe('the embedded phases', () => {
-  it('are 001 … 006, each with a down script; only 005 (CREATE INDEX CONCURRENTLY) runs outside a transaction', () => {
+  it('are 001 … 007, each with a down script; 005 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
     const migrations = loadMigrations()
     expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual([
       '1:foundation',
@@ -69,8 +69,17 @@ describe('the embedded phases', () => {
       '4:communication',
       '5:feed',
       '6:api_compat',
+      '7:posts_visibility',
     ])
-    expect(migrations.map((m) => m.transactional)).toEqual([true, true, true, true, false, true])
-    for (const m of migrations) expect(m.down).toMatch(/drop (table|function)/i)
+    expect(migrations.map((m) => m.transactional)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+    ])
+    for (const m of migrations) expect(m.down).toMatch(/drop (table|function)|alter column/i)
   })
 })

@@ -11,6 +11,13 @@ begin
 end
 $$;
 
+-- What an unfinished phase 7 (posts.visibility → enum) may have left behind.
+drop trigger if exists posts_visibility_next on posts;
+drop function if exists vrss_posts_visibility_next();
+alter table posts drop column if exists visibility_next;
+create or replace trigger posts_set_updated_at before update on posts
+  for each row execute function vrss_set_updated_at('likes_count', 'comments_count', 'reposts_count', 'views_count');
+
 drop table if exists pending_uploads, verification_tokens, sessions;
 
 alter table conversations
@@ -23,12 +30,6 @@ alter table storage_usage
 alter table section_content rename column "contentType" to content_type;
 
 alter table post_media alter column post_id set not null;
-
-alter table posts
-  alter column visibility drop default,
-  alter column visibility type varchar(20) using visibility::text,
-  alter column visibility set default 'public',
-  add constraint posts_visibility_check check (visibility in ('public', 'followers', 'private'));
 
 drop index idx_user_profiles_visibility;
 alter table user_profiles

@@ -3,7 +3,8 @@
 -- contract/vrss-api.json states it (deliberate differences: contract/deviations.json):
 --   * the tables sessions, verification_tokens and pending_uploads;
 --   * enum types named as the API's client casts its parameters ("PostType", …), and
---     users.status, user_profiles.visibility, posts.visibility as enums instead of varchar;
+--     users.status and user_profiles.visibility as enums instead of varchar (posts.visibility,
+--     on the one large table, follows in phase 7 without blocking it);
 --   * post_media.post_id optional (media is uploaded first and attached to a post later);
 --   * section_content."contentType" (the model maps no column name for that field);
 --   * storage_usage.last_calculated_at and conversations.last_message_at NOT NULL, default now().
@@ -12,11 +13,11 @@
 -- Locks and rewrites, for a live database:
 --   * ALTER TYPE … RENAME, CREATE TABLE, DROP NOT NULL, RENAME COLUMN, SET DEFAULT: catalog
 --     changes only, each holding its table's ACCESS EXCLUSIVE lock for a moment.
---   * ALTER COLUMN … TYPE of users.status, user_profiles.visibility and posts.visibility
---     REWRITES those three tables and their indexes under ACCESS EXCLUSIVE (varchar → enum
---     cannot be done in place). Each table is altered by one statement, so it is rewritten
---     once. On the MVP-scale seed (500K posts) posts takes the longest: see the README
---     ("Using vrss-db with the VRSS API") for the measured time.
+--   * ALTER COLUMN … TYPE of users.status and user_profiles.visibility REWRITES those two
+--     tables and their indexes under ACCESS EXCLUSIVE (varchar → enum cannot be done in place):
+--     one row per user, each table altered by one statement so it is rewritten once. posts
+--     (500K rows at MVP scale) would block the application for seconds this way: phase 7
+--     converts it with a backfill instead (see the README, "Using vrss-db with the VRSS API").
 --   * SET NOT NULL on storage_usage and conversations scans them (one row per user / per
 --     conversation) after the NULLs are filled.
 
@@ -52,12 +53,6 @@ alter table user_profiles
   alter column visibility type "ProfileVisibility" using visibility::"ProfileVisibility",
   alter column visibility set default 'public';
 create index idx_user_profiles_visibility on user_profiles (visibility) where visibility <> 'private';
-
-alter table posts
-  drop constraint posts_visibility_check,
-  alter column visibility drop default,
-  alter column visibility type "ProfileVisibility" using visibility::"ProfileVisibility",
-  alter column visibility set default 'public';
 
 -- Media exists before it is attached to a post. Storage and the quota are the uploader's
 -- either way: the storage trigger counts post_media by user_id, attached or not, and
