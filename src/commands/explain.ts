@@ -88,6 +88,7 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
       runs: options.runs,
       warmup: WARMUP_RUNS,
       allowWrites: options.allowWrites,
+      guard: `--file ${file}`,
     })
     timings.push({
       query: file,
@@ -284,7 +285,7 @@ function parseCustom(raw: Record<string, unknown>): ExplainOptions['custom'] {
     /^-?\d+$/.test(p) ? Number(p) : p,
   )
   const targetMs = raw.target === undefined ? 50 : parseDuration('--target', raw.target)
-  return { file, text: measurableStatement(text, file), params, targetMs }
+  return { file, text: measurableStatement(text, file, Boolean(raw.allowWrites)), params, targetMs }
 }
 
 export function parseExplainOptions(raw: Record<string, unknown>, args: string[]): ExplainOptions {
@@ -376,6 +377,12 @@ Examples:
         parse: (raw, args) => parseExplainOptions(raw, args),
         run,
         render,
+        // Never stuck behind another session's lock; the measured runs set their own limits.
+        session: (options) => ({
+          ...(options.allowWrites ? {} : { default_transaction_read_only: 'on' }),
+          lock_timeout: '5s',
+          statement_timeout: '5min',
+        }),
       }),
     )
 }

@@ -23,19 +23,21 @@ describe('a table locked by another session (ACCESS EXCLUSIVE on posts, left ope
     holder.release()
   })
 
-  it.each([[['status']], [['reconcile', '--dry-run']], [['reconcile', '--check']]])(
-    '%j exits 1 after its lock_timeout, naming posts and the holder',
-    async (args) => {
-      const started = Date.now()
-      // The old code waited as long as the lock was held: the runner kills it at 30 s.
-      const run = await runCli([...args, '--database-url', db.url], { timeoutMs: 30_000 })
-      expect(Date.now() - started).toBeLessThan(20_000)
-      expect(run.code).toBe(1)
-      expect(run.stderr).toContain(
-        `error: Gave up after 5s waiting for a lock on posts held by pid ${holderPid} (application_name "lock-holder-test", idle in transaction for`,
-      )
-      expect(run.stderr).toContain(`hint: Wait for that transaction to end`)
-      expect(run.stderr).not.toMatch(/\n\s+at /)
-    },
-  )
+  it.each([
+    [['status']],
+    [['reconcile', '--dry-run']],
+    [['reconcile', '--check']],
+    [['explain', 'feed', '--runs', '1']],
+  ])('%j exits 1 after its lock_timeout, naming posts and the holder', async (args) => {
+    const started = Date.now()
+    // The old code waited as long as the lock was held: the runner kills it at 30 s.
+    const run = await runCli([...args, '--database-url', db.url], { timeoutMs: 30_000 })
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `error: Gave up after 5s waiting for a lock on posts held by pid ${holderPid} (application_name "lock-holder-test", idle in transaction for`,
+    )
+    expect(run.stderr).toContain(`hint: Wait for that transaction to end`)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
 })

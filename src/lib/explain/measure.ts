@@ -10,6 +10,7 @@
 import type { ReservedSql, Sql } from '../connect.js'
 import { withReservedConnection } from '../db.js'
 import { isPostgresError, VrssError } from '../errors.js'
+import { nonTransactionalCalls, refuseNonTransactional } from './guard.js'
 
 export interface PlanSummary {
   /** Distinct node types, outermost first. */
@@ -42,6 +43,8 @@ export interface MeasureOptions {
   allowWrites?: boolean
   /** statement_timeout of each run, so a runaway query under review cannot hang explain. */
   statementTimeoutMs?: number
+  /** Refuse (before any run) a query whose plan calls what a rollback cannot undo. */
+  guard?: string
 }
 
 export async function measure(
@@ -52,6 +55,14 @@ export async function measure(
 ): Promise<Measurement> {
   return withReservedConnection(sql, (conn) =>
     inRolledBackTransaction(conn, options, async () => {
+      if (options.guard) {
+        // Planned, not run: the plan names every function the query calls.
+        const [planned] = await conn.unsafe(
+          `explain (verbose, format json) ${text}`,
+          params as never[],
+        )
+        refuseNonTransactional(nonTransactionalCalls(planned), options.guard)
+      }
       const run = async (query: string) => {
         if (!options.allowWrites) return conn.unsafe(query, params as never[])
         await conn.unsafe('savepoint vrss_measure')
@@ -84,6 +95,11 @@ async function inRolledBackTransaction<T>(
   await conn.unsafe(options.allowWrites ? 'begin' : 'begin read only')
   try {
     await conn`select set_config('statement_timeout', ${`${options.statementTimeoutMs ?? 60_000}ms`}, true)`
+    // If vrss-db dies (Ctrl+C, kill -9), the server notices within 2 s and stops the query
+    // instead of running it to its statement_timeout (PostgreSQL 14+).
+    await conn`
+      select set_config('client_connection_check_interval', '2s', true)
+      where current_setting('server_version_num')::int >= 140000`
     return await fn()
   } catch (err) {
     if (isPostgresError(err) && err.code === '25006') {
