@@ -65,6 +65,7 @@ describe('phase 007 (posts.visibility) stopped half-way', () => {
     const [untouched] =
       await sql`select count(*)::int as n from posts where updated_at > now() - interval '1 minute' and content not in ('early', 'late')`
     expect(untouched?.n).toBe(0)
+    expect(seeded?.n).toBeGreaterThan(100)
     expect(compareWithContract(loadContract(), await readCatalog(sql))).toEqual([])
     const leftovers =
       await sql`select tgname from pg_trigger where tgname = 'posts_visibility_next'`
