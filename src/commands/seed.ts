@@ -132,6 +132,11 @@ async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResul
     throw err
   }
   loading.succeed('Loaded')
+  if (load.vacuumError) {
+    ctx.out.warn(
+      `The data is loaded, but VACUUM (ANALYZE) after it failed: ${load.vacuumError}. Run VACUUM ANALYZE later for good query plans.`,
+    )
+  }
   const verifyStarted = performance.now()
   const [drift] = await query<DriftSummary>(ctx.sql, 'queries/drift-summary')
   const verifyMs = Math.round(performance.now() - verifyStarted)
@@ -268,6 +273,9 @@ Examples:
         render,
         // The seed lock's connection, two loaders and the COPY watchdog.
         maxConnections: 5,
+        // Loading and vacuuming MVP-scale tables takes minutes: a statement_timeout set on the
+        // database or role must not cut them off (every lock wait has its own timeout).
+        session: () => ({ statement_timeout: '0' }),
       }),
     )
 }

@@ -11,7 +11,7 @@ import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
-import { checkSchema, type SchemaProblems } from '../lib/schema-check.js'
+import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema-check.js'
 import {
   describeUnfinishedSeed,
   type UnfinishedSeedReport,
@@ -46,6 +46,8 @@ export interface StatusResult extends CommandResult {
   unfinishedSeed?: UnfinishedSeedReport
   /** Scratch schemas of interrupted verify-triggers runs (the next run removes them). */
   leftovers: string[]
+  /** INVALID indexes that are not VRSS's: shown, but not a finding of --check. */
+  otherInvalidIndexes: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
 }
@@ -74,6 +76,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const tables = await tablePresence(ctx)
   const unfinishedSeed = await unfinishedSeedReport(ctx.sql, VRSS_TABLES)
   const leftovers = await findLeftovers(ctx.sql)
+  const otherInvalidIndexes = await foreignInvalidIndexes(ctx.sql)
   const findings = describeFindings(phases, problems, leftovers)
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
   return {
@@ -94,6 +97,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     tablesExpected: VRSS_TABLES.length,
     ...(unfinishedSeed ? { unfinishedSeed } : {}),
     leftovers,
+    otherInvalidIndexes,
     findings,
   }
 }
@@ -177,6 +181,11 @@ export function render(result: StatusResult, out: Output): void {
     )
   } else {
     for (const finding of result.findings) out.print(`${c.yellow('!')} ${finding}`)
+  }
+  if (result.otherInvalidIndexes.length > 0) {
+    out.print(
+      `${c.dim('note:')} INVALID indexes that are not VRSS's (left alone): ${result.otherInvalidIndexes.join(', ')}`,
+    )
   }
   out.print()
   out.print(

@@ -73,7 +73,7 @@ export async function withContext<T>(
     // What the command prints while its connections close under it would only mislead.
     started: () => out.mute(),
     finish: (signal, notes) => {
-      const message = `Interrupted (${signal}): ${[...notes, `the open transaction was rolled back, work committed before it stays${serverNote}`].join('; ')}`
+      const message = `Interrupted (${signal}): ${[...notes, `any open transaction was rolled back, work committed before stays${serverNote}`].join('; ')}`
       const hint = 'Run `vrss-db status` to see the state of the database.'
       if (out.json) {
         out.document({

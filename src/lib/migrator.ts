@@ -200,12 +200,18 @@ async function partialPhaseError(
     own,
   ]).catch(() => [])
   const left = states.map((s) => `${s.index} (${s.valid ? 'valid' : 'INVALID'})`)
+  // A concurrent build waits under --index-wait, not --lock-timeout.
+  const hint = /concurrently/i.test(
+    String((base.details as { statement?: string } | undefined)?.statement ?? ''),
+  )
+    ? 'A concurrent index build waited longer than --index-wait for older transactions; raise --index-wait or retry when they are done.'
+    : base.hint
   return new VrssError(
     `${base.message}; ${migration.file} runs outside a transaction and stopped half-way${left.length ? `, leaving indexes ${left.join(', ')}` : ', before building any index'}`,
     {
       code: base.code,
       exitCode: base.exitCode,
-      hint: `${base.hint ? `${base.hint} ` : ''}Run \`vrss-db migrate\` again: it rebuilds what this phase left INVALID and finishes it.`,
+      hint: `${hint ? `${hint} ` : ''}Run \`vrss-db migrate\` again: it rebuilds what this phase left INVALID and finishes it.`,
       details: { ...base.details, leftIndexes: states },
       cause: err,
     },
@@ -281,6 +287,7 @@ function statementError(err: unknown, file: string, line: number, statementSql: 
     details: {
       file,
       line: exactLine,
+      statement: statementSql.slice(0, 300),
       sqlstate: err.code,
       detail: err.detail,
       hint: err.hint,

@@ -14,7 +14,15 @@ export interface SchemaProblems {
   disabledTriggers: string[]
   /** Triggers attached to another table or calling another function than the phase says. */
   alteredTriggers: string[]
+  /** INVALID indexes that VRSS's phases create (a concurrent build that stopped half-way). */
   invalidIndexes: string[]
+}
+
+/** INVALID indexes in the schema that are not VRSS's: reported, never blamed or touched. */
+export async function foreignInvalidIndexes(sql: Sql): Promise<string[]> {
+  const rows = await query<ObjectRow>(sql, 'queries/status-objects')
+  const own = new Set(PHASES.flatMap((p) => p.indexes))
+  return rows.filter((r) => r.kind === 'index' && !r.valid && !own.has(r.name)).map((r) => r.name)
 }
 
 interface ObjectRow {
@@ -54,6 +62,8 @@ export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<
         return found !== undefined && found.function !== t.function
       })
       .map((t) => `${t.table}.${t.name}`),
-    invalidIndexes: [...indexes.values()].filter((r) => !r.valid).map((r) => r.name),
+    invalidIndexes: [...indexes.values()]
+      .filter((r) => !r.valid && PHASES.some((p) => p.indexes.includes(r.name)))
+      .map((r) => r.name),
   }
 }

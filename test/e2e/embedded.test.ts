@@ -87,7 +87,7 @@ describe('interrupting a command', () => {
     seed.child.kill('SIGINT')
     expect(await seed.exited).toBe(130)
     expect(seed.stderr()).toContain(
-      'error: Interrupted (SIGINT): the open transaction was rolled back',
+      'error: Interrupted (SIGINT): any open transaction was rolled back',
     )
     const sessions = async () =>
       (

@@ -50,6 +50,7 @@ describe('phase 005 stopped half-way', () => {
     expect(failed.stderr).toContain('stopped half-way')
     expect(failed.stderr).toContain('idx_posts_feed_author (INVALID)')
     expect(failed.stderr).toContain('Run `vrss-db migrate` again')
+    expect(failed.stderr).toContain('raise --index-wait')
     expect(await invalid(target.sql)).toEqual(['idx_posts_feed_author'])
 
     const again = await runCli(['migrate', '--database-url', target.url])
@@ -104,8 +105,12 @@ describe('phase 005 stopped half-way', () => {
     const run = await runCli(['migrate', '--database-url', target.url])
     expect(run.code, run.stderr).toBe(0)
     expect(await invalid(target.sql)).toEqual(['idx_notes_someone_else'])
+    // Reported, but not a reason for a deploy gate to fail: it is not VRSS's.
     const status = await runCli(['status', '--check', '--database-url', target.url])
-    expect(status.stdout).toContain('idx_notes_someone_else')
+    expect(status.stdout).toContain(
+      "INVALID indexes that are not VRSS's (left alone): idx_notes_someone_else",
+    )
+    expect(status.code).toBe(0)
   })
 
   it('a statement_timeout set on the database does not cut the index builds short', async () => {

@@ -94,6 +94,41 @@ describe('seed interrupted half-way', () => {
   })
 })
 
+describe('undoing an interrupted load never removes rows someone else wrote', () => {
+  it('a user registered after the kill: the next seed refuses and changes nothing', async () => {
+    const target = await freshDatabase()
+    await interruptedSeed(target, 'SIGKILL')
+    // The load reserved its ids first: the application's new row gets a higher one.
+    const [user] =
+      await target.sql`insert into users (username, email, password_hash) values ('real_customer', 'real@example.test', 'x') returning id`
+    const again = await runCli(['seed', '--users', '20', '--database-url', target.url])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('has rows it did not write since')
+    const [still] =
+      await target.sql`select count(*)::int as n from users where id = ${user?.id as number}`
+    expect(still?.n).toBe(1)
+    const status = await runCli(['status', '--check', '--database-url', target.url])
+    expect(status.code).toBe(3)
+  })
+})
+
+describe('seed --append', () => {
+  it('twice with the same seed, and under a tiny statement_timeout set on the database', async () => {
+    const target = await freshDatabase()
+    await target.sql.unsafe(`alter database ${target.name} set statement_timeout = '10ms'`)
+    for (const args of [
+      ['--users', '5'],
+      ['--users', '5', '--append'],
+      ['--users', '5', '--append'],
+    ]) {
+      const run = await runCli(['seed', ...args, '--database-url', target.url])
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toContain('exact (0 rows drift)')
+    }
+    expect((await rowCounts(target.sql))?.users).toBe(15)
+  })
+})
+
 describe("seed --reset and tables that are not VRSS's", () => {
   beforeAll(async () => {
     const seeded = await runCli(['seed', '--users', '5', '--database-url', db.url])
@@ -115,6 +150,21 @@ describe("seed --reset and tables that are not VRSS's", () => {
       expect(await rowCounts()).toEqual(before)
     } finally {
       await db.sql`drop table billing_invoices`
+    }
+  })
+
+  it('refuses when a table inherits from a VRSS table (TRUNCATE would empty it too)', async () => {
+    await db.sql`create table my_posts (extra text) inherits (posts)`
+    try {
+      const [user] = await db.sql`select id from users limit 1`
+      await db.sql`insert into my_posts (id, user_id, type, content, published_at, extra) values (900000, ${user?.id as number}, 'text_short', 'mine', now(), 'keep')`
+      const run = await runCli(['seed', '--reset', '--yes', '--database-url', db.url])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain('public.my_posts (inherits from posts)')
+      const [mine] = await db.sql`select count(*)::int as n from only my_posts`
+      expect(mine?.n).toBe(1)
+    } finally {
+      await db.sql`drop table my_posts`
     }
   })
 

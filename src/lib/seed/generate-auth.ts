@@ -30,7 +30,7 @@ const USER_VERIFIED = 3
 const USER_STATUS = 5
 
 export function generateSessions(ctx: GenContext): void {
-  const random = ctx.random.fork('sessions')
+  const random = ctx.random.fork(`sessions:${ctx.ids.users}`)
   const rows = ctx.ds.table('sessions', [
     'id',
     'user_id',
@@ -76,7 +76,7 @@ export function generateSessions(ctx: GenContext): void {
 }
 
 export function generateVerificationTokens(ctx: GenContext): void {
-  const random = ctx.random.fork('verification-tokens')
+  const random = ctx.random.fork(`verification-tokens:${ctx.ids.users}`)
   const rows = ctx.ds.table('verification_tokens', [
     'id',
     'identifier',
@@ -104,7 +104,7 @@ export function generateVerificationTokens(ctx: GenContext): void {
 
 /** Uploads authorised in the last hour that the client never completed (one per 20 users). */
 export function generatePendingUploads(ctx: GenContext): void {
-  const random = ctx.random.fork('pending-uploads')
+  const random = ctx.random.fork(`pending-uploads:${ctx.ids.users}`)
   const rows = ctx.ds.table('pending_uploads', [
     'id',
     'user_id',

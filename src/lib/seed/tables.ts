@@ -26,7 +26,13 @@ export function foreignReferences(
 }
 
 function referencedError(refs: ForeignReference[], action: string): VrssError {
-  const list = refs.map((r) => `${r.table} (${r.constraint} → ${r.references})`).join(', ')
+  const list = refs
+    .map((r) =>
+      r.constraint === 'inherits from'
+        ? `${r.table} (inherits from ${r.references})`
+        : `${r.table} (${r.constraint} → ${r.references})`,
+    )
+    .join(', ')
   return new VrssError(
     `Refusing to ${action}: tables that are not VRSS's reference VRSS tables: ${list}`,
     {
@@ -70,7 +76,8 @@ export async function emptyTables(
     const refs = await foreignReferences(tx, tables)
     if (refs.length > 0) throw referencedError(refs, options.action)
     await options.precondition?.(tx)
-    await tx.unsafe(`truncate ${tables.map(quote).join(', ')} restart identity`)
+    // ONLY: even a child table created after the check above is never emptied with its parent.
+    await tx.unsafe(`truncate only ${tables.map(quote).join(', ')} restart identity`)
     await options.after?.(tx)
   })
 }
@@ -80,26 +87,42 @@ export interface UnfinishedLoad {
   started_at: Date
   seed: number
   users: number
-  /** Highest id the load could have written, per table (null: ids are not a sequence). */
-  max_ids: Record<string, number | null>
+  /**
+   * Per table, the highest id the load could write (its sequence was moved past it before the
+   * first row, so rows of anyone else get higher ids), or the ids themselves for a table whose
+   * ids are not from a sequence.
+   */
+  max_ids: Record<string, number | string[]>
   started_by: string
 }
 
 /** Records a parallel load before its first row is committed; returns its id. */
 export async function beginLoad(
   sql: Sql,
-  load: { seed: number; users: number; maxIds: Record<string, number | null> },
+  load: { seed: number; users: number; maxIds: Record<string, number | string[]> },
 ): Promise<number> {
-  await sql.unsafe(loadSql('seed/loads-create-table'))
-  const [row] = await sql<{ id: number }[]>`
-    insert into vrss_seed_loads (seed, users, max_ids, started_by)
-    values (${load.seed}, ${load.users}, ${sql.json(load.maxIds)}, ${`${hostname()} pid ${process.pid}`})
-    returning id`
-  return row?.id as number
+  const [exists] = await sql`select to_regclass('vrss_seed_loads') is not null as exists`
+  if (!exists?.exists) await sql.unsafe(loadSql('seed/loads-create-table'))
+  return sql.begin(async (tx) => {
+    // Reserve the ids first: whatever anyone inserts while the load runs gets a higher id, so
+    // undoing the load can tell its rows from theirs.
+    for (const [table, max] of Object.entries(load.maxIds)) {
+      if (typeof max !== 'number') continue
+      await tx`
+        select setval(seq, greatest(${max}::bigint, coalesce(pg_sequence_last_value(seq), 1)))
+        from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) s`
+    }
+    const [row] = await tx<{ id: number }[]>`
+      insert into vrss_seed_loads (seed, users, max_ids, started_by)
+      values (${load.seed}, ${load.users}, ${tx.json(load.maxIds)}, ${`${hostname()} pid ${process.pid}`})
+      returning id`
+    return row?.id as number
+  })
 }
 
+/** A finished load leaves nothing to undo: its record goes. */
 export async function finishLoad(sql: Sql, id: number): Promise<void> {
-  await sql`update vrss_seed_loads set finished_at = now() where id = ${id}`
+  await sql`delete from vrss_seed_loads where id = ${id}`
 }
 
 export async function unfinishedLoads(sql: Sql | TransactionSql): Promise<UnfinishedLoad[]> {
@@ -118,10 +141,15 @@ export async function undoUnfinishedLoads(
   loads: UnfinishedLoad[],
   lockTimeoutMs: number,
 ): Promise<string[]> {
-  const maxIds: Record<string, number | null> = {}
+  const maxIds: Record<string, number | string[]> = {}
   for (const load of loads) {
-    for (const [table, max] of Object.entries(load.max_ids))
-      maxIds[table] = max === null ? null : Math.max(maxIds[table] ?? 0, max)
+    for (const [table, max] of Object.entries(load.max_ids)) {
+      const known = maxIds[table]
+      maxIds[table] =
+        typeof max === 'number'
+          ? Math.max(typeof known === 'number' ? known : 0, max)
+          : [...(Array.isArray(known) ? known : []), ...max]
+    }
   }
   const tables = Object.keys(maxIds)
   await emptyTables(sql, tables, {
@@ -129,9 +157,13 @@ export async function undoUnfinishedLoads(
     lockTimeoutMs,
     precondition: async (tx) => {
       for (const table of tables) {
-        if (maxIds[table] === null) continue
+        const max = maxIds[table] as number | string[]
         const [row] =
-          await tx`select exists (select 1 from ${tx(table)} where id > ${maxIds[table] as number}) as newer`
+          typeof max === 'number'
+            ? await tx`select exists (select 1 from ${tx(table)} where id > ${max}) as newer`
+            : await tx`
+                select exists (select 1 from ${tx(table)}
+                  where id::text not in (select jsonb_array_elements_text(${tx.json(max)}))) as newer`
         if (row?.newer) {
           throw new VrssError(
             `An earlier seed (started ${loads[0]?.started_at.toISOString()}) did not finish, and ${table} has rows it did not write since`,

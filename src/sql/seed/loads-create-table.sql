@@ -1,7 +1,7 @@
 -- Bookkeeping of vrss-db seed's parallel load: the tables are loaded in several transactions,
 -- so a load that was interrupted (kill -9, lost connection) leaves committed rows behind. A row
--- here with finished_at null is such a load; the next seed removes what it wrote (the tables
--- were empty before it, and max_ids says which ids it could have written).
+-- here is a load that has not finished (a finished one deletes its row); the next seed removes
+-- what it wrote: the tables were empty before it, and max_ids says which ids were its own.
 create table if not exists vrss_seed_loads (
   id          bigint generated always as identity primary key,
   started_at  timestamptz not null default now(),
@@ -11,4 +11,4 @@ create table if not exists vrss_seed_loads (
   max_ids     jsonb       not null,
   started_by  text        not null
 );
-comment on table vrss_seed_loads is 'Parallel loads of vrss-db seed; finished_at null = interrupted, undone by the next seed';
+comment on table vrss_seed_loads is 'Unfinished parallel loads of vrss-db seed, undone by the next seed';
