@@ -51,6 +51,27 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
  * clear message rather than in the middle of a command.
  */
 export async function connect(spec: ConnectionSpec, options: ConnectOptions = {}): Promise<Sql> {
+  try {
+    return await connectOnce(spec, options)
+  } catch (err) {
+    // A pooler (PgBouncer) refuses start-up parameters it does not know, such as lock_timeout:
+    // connect without the session settings rather than not at all, and say what is missing.
+    const cause = (err as VrssError).cause
+    if (
+      !options.connection ||
+      !isPostgresError(cause) ||
+      !/unsupported startup parameter/i.test(cause.message)
+    ) {
+      throw err
+    }
+    options.onNotice?.(
+      `WARNING: the server (a pooler?) refused the session settings ${Object.keys(options.connection).join(', ')}; running without them — set them for the role instead (ALTER ROLE … SET)`,
+    )
+    return connectOnce(spec, { ...options, connection: undefined })
+  }
+}
+
+async function connectOnce(spec: ConnectionSpec, options: ConnectOptions): Promise<Sql> {
   const sql = createSql(spec, options)
   let timer: NodeJS.Timeout | undefined
   // openSocket bounds each attempt; this bounds the step whatever postgres.js does in between

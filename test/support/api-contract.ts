@@ -36,6 +36,15 @@ export function loadDeviations(): Deviation[] {
     .deviations
 }
 
+/** What vrss-db adds on top of the model (not compared), each with its reason. */
+export function loadStronger(): { object: string; reason: string }[] {
+  return (
+    JSON.parse(readFileSync(DEVIATIONS_FILE, 'utf8')) as {
+      stronger: { object: string; reason: string }[]
+    }
+  ).stronger
+}
+
 interface CatalogColumn {
   table: string
   column: string

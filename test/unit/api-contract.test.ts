@@ -9,6 +9,7 @@ import {
   type Contract,
   loadContract,
   loadDeviations,
+  loadStronger,
   normaliseDefault,
 } from '../support/api-contract.js'
 import { readPrismaModel } from '../support/prisma-model.js'
@@ -60,7 +61,9 @@ describe('the VRSS API contract', () => {
     expect(normaliseDefault('0')).toBe('0')
   })
 
-  it('every deviation gives its reason', () => {
+  it('every deviation and every addition gives its reason', () => {
     for (const d of loadDeviations()) expect(d.reason.length).toBeGreaterThan(20)
+    expect(loadStronger().length).toBeGreaterThan(0)
+    for (const d of loadStronger()) expect(d.reason.length).toBeGreaterThan(20)
   })
 })
