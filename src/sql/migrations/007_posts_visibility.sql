@@ -1,8 +1,8 @@
 -- vrss-db:no-transaction
 -- Phase 7: posts.visibility becomes the "ProfileVisibility" enum the VRSS API's client expects,
 -- without blocking the table. Changing the column's type in place would rewrite posts and all
--- its indexes under ACCESS EXCLUSIVE — about 6 s of blocked reads and writes at MVP scale
--- (500K posts), ten times that at 10× — so instead:
+-- its indexes under ACCESS EXCLUSIVE — reads and writes of posts blocked for about 4 s at MVP
+-- scale (500K posts; `npm run bench:api-compat`), ten times that at 10× — so instead:
 --   1. a new column visibility_next, kept equal to visibility by a trigger on every write;
 --   2. a backfill in batches of 5,000 ids, each its own short transaction (row locks only);
 --   3. a NOT VALID check that it is set, validated while the application writes
