@@ -89,7 +89,16 @@ try {
     runCli(['migrate', 'rollback', '--to', '5', '--yes', '--force', '--database-url', url])
     results['in place'].push(await measuredMigrate(app, posts, ['--migrations-dir', inPlace], [6]))
     runCli([
-      'migrate', '--migrations-dir', inPlace, 'rollback', '--to', '5', '--yes', '--force', '--database-url', url,
+      'migrate',
+      '--migrations-dir',
+      inPlace,
+      'rollback',
+      '--to',
+      '5',
+      '--yes',
+      '--force',
+      '--database-url',
+      url,
     ])
     results.shipped.push(await measuredMigrate(app, posts, [], [6, 7]))
   }
