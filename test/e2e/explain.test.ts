@@ -11,9 +11,12 @@ describe('vrss-db explain (end to end)', () => {
     const env = { DATABASE_URL: url }
     await runCli(['migrate'], { env })
     await runCli(['seed', '--users', '20'], { env })
-    const md = await runCli(['explain', 'feed', 'quota', '--runs', '3', '--format', 'markdown'], {
-      env,
-    })
+    // Targets are wall-clock: on a busy machine they may be missed. This asserts the report's
+    // shape; --no-fail keeps a slow run from failing the test.
+    const md = await runCli(
+      ['explain', 'feed', 'quota', '--runs', '3', '--format', 'markdown', '--no-fail'],
+      { env },
+    )
     expect(md.code, md.stderr).toBe(0)
     expect(md.stdout).toMatch(/^### vrss-db explain/)
     expect(md.stdout).toContain('| feed (plan) | typical reader')
