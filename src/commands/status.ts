@@ -102,6 +102,9 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   }
 }
 
+/** Tables the planner estimates below this many rows are counted exactly. */
+const EXACT_BELOW_ROWS = 100_000
+
 async function tablePresence(ctx: Context): Promise<TablePresence[]> {
   const found = await query<TableRow>(ctx.sql, 'queries/status-tables', [VRSS_TABLES])
   const byName = new Map(found.map((row) => [row.name, row]))
@@ -112,7 +115,9 @@ async function tablePresence(ctx: Context): Promise<TablePresence[]> {
       result.push({ name, present: false, rows: null, rowsExact: false, totalBytes: null })
       continue
     }
-    const exact = MAIN_TABLES.includes(name)
+    // Counting is cheap below this size, and an estimate of a small table is often just wrong
+    // (-1 before the first ANALYZE, 0 right after a load).
+    const exact = MAIN_TABLES.includes(name) || row.estimated_rows < EXACT_BELOW_ROWS
     const rows = exact
       ? Number((await ctx.sql`select count(*) as n from ${ctx.sql(name)}`)[0]?.n ?? 0)
       : row.estimated_rows
@@ -204,6 +209,11 @@ export function render(result: StatusResult, out: Output): void {
         out,
       ),
     )
+    if (present.some((t) => !t.rowsExact)) {
+      out.print(
+        c.dim("~ the planner's estimate (tables of 100,000 rows or more); other counts are exact"),
+      )
+    }
   }
 }
 

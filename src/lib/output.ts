@@ -60,6 +60,11 @@ export class Output {
   readonly colorEnabled: boolean
   /** stdout is a terminal (a person reading) rather than a file, a pipe or cron's mail. */
   readonly terminal: boolean
+  /** The terminal's width, when stdout is one with a size (tables fit into it). */
+  get columns(): number | undefined {
+    const columns = this.stdout.columns
+    return this.terminal && typeof columns === 'number' && columns > 0 ? columns : undefined
+  }
   private readonly stdout: NodeJS.WriteStream
   private readonly stderr: NodeJS.WriteStream
   private spinnerFactory: SpinnerFactory | undefined

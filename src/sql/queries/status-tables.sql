@@ -1,6 +1,7 @@
--- Which of the given tables ($1: text[]) exist in the current schema, with estimated row counts.
+-- Which of the given tables ($1: text[]) exist in the current schema, with the planner's row
+-- estimate (-1: never analyzed, no estimate).
 select c.relname as name,
-       greatest(c.reltuples, 0)::bigint as estimated_rows,
+       c.reltuples::bigint as estimated_rows,
        pg_total_relation_size(c.oid) as total_bytes
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
