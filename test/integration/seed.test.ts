@@ -230,3 +230,15 @@ describe('seed option parsing', () => {
     expect(parseSeedOptions({ users: '5000000', yes: true }).users).toBe(5_000_000)
   })
 })
+
+describe('near-quota users, whatever the seed', () => {
+  it.each([[7], [1], [2], [99]])('--seed %i gives 2 Free users at 90–99% of 50 MB', async (n) => {
+    const { sql, url } = await db.createDatabase()
+    await migrateTo(sql, url)
+    await seedInto(sql, url, { users: '20', seed: String(n) })
+    const rows = await sql`
+      select quota_bytes from storage_usage
+      where used_bytes between 0.9 * quota_bytes and 0.99 * quota_bytes`
+    expect(rows.map((r) => Number(r.quota_bytes))).toEqual([52_428_800, 52_428_800])
+  })
+})

@@ -508,7 +508,11 @@ export function generateMedia(ctx: GenContext): void {
     ])
   }
   const total = (id: number) => (ctx.usedBytes.get(id) as number[]).reduce((a, b) => a + b, 0)
-  const heavy = new Set([...byAuthor.keys()].slice(0, plan.nearQuota))
+  // Near the quota means near the Free tier's 50 MB: a paid tier's gigabytes are out of reach of
+  // a few dozen files, so the heavy uploaders are picked among Free users.
+  const onFree = (author: number) =>
+    (ctx.quotas.get((users[author] as SeedUser).id) ?? FREE_QUOTA) === FREE_QUOTA
+  const heavy = new Set([...byAuthor.keys()].filter(onFree).slice(0, plan.nearQuota))
   for (const author of heavy) {
     const user = users[author] as SeedUser
     const quota = ctx.quotas.get(user.id) ?? FREE_QUOTA
