@@ -70,11 +70,17 @@ export function render(result: VerifyResult, out: Output): void {
   const c = out.color
   out.print(`TAP version 14`)
   out.print(`1..${result.proofs.length}`)
+  // Every presence proof comes from one catalog query: its time is said once, not per line.
+  const presence = result.proofs.filter((p) => p.kind === 'presence')
+  if (presence.length > 0) {
+    out.print(
+      `# presence: ${presence.length} triggers read from the catalog in one query (${formatMs(presence[0]?.ms ?? 0)})`,
+    )
+  }
   result.proofs.forEach((proof, i) => {
     const status = proof.ok ? c.green('ok') : c.red('not ok')
-    out.print(
-      `${status} ${i + 1} - [${proof.kind}] ${proof.name} ${c.dim(`(${formatMs(proof.ms)})`)}`,
-    )
+    const time = proof.kind === 'presence' ? '' : ` ${c.dim(`(${formatMs(proof.ms)})`)}`
+    out.print(`${status} ${i + 1} - [${proof.kind}] ${proof.name}${time}`)
     if (!proof.ok) {
       out.print(`  # ${proof.error}`)
       if (proof.expected !== undefined)

@@ -12,6 +12,9 @@ describe('vrss-db verify-triggers (end to end)', () => {
     const ok = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.32\n/)
+    // One catalog query answers every presence proof: its time is given once.
+    expect(ok.stdout).toMatch(/# presence: 20 triggers read from the catalog in one query \(/)
+    expect(ok.stdout).not.toMatch(/\[presence\][^\n]*ms\)/)
     expect(ok.stdout).toMatch(/# 32 passed, 0 failed in/)
     await sql`alter table reposts disable trigger reposts_count_reposts`
     const broken = await runCli(['verify-triggers', '--json'], { env: { DATABASE_URL: url } })
