@@ -9,7 +9,7 @@ import type { ReservedSql } from '../lib/connect.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed, VrssError } from '../lib/errors.js'
-import { droppedObjects, type Migration } from '../lib/migrations.js'
+import { alteredTables, droppedObjects, type Migration } from '../lib/migrations.js'
 import { type AppliedRow, MIGRATION_LOCK, readApplied, revertMigration } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { parseInteger } from '../lib/parse.js'
@@ -85,7 +85,15 @@ export function describePlan(plan: Migration[]): string {
     const drops = [...byKind]
       .map(([kind, names]) => `${names.length > 1 ? plural(kind) : kind} ${names.join(', ')}`)
       .join('; ')
-    return `${String(migration.version).padStart(3, '0')}_${migration.name} (drops ${drops || 'nothing'})`
+    const dropped = new Set(droppedObjects(migration).map((o) => o.name))
+    const altered = alteredTables(migration).filter((t) => !dropped.has(t))
+    const changes = [
+      drops ? `drops ${drops}` : '',
+      altered.length > 0
+        ? `alters ${altered.length > 1 ? 'tables' : 'table'} ${altered.join(', ')}`
+        : '',
+    ].filter(Boolean)
+    return `${String(migration.version).padStart(3, '0')}_${migration.name} (${changes.join('; ') || 'drops nothing'})`
   })
   return `roll back ${phases.join(', then ')}`
 }

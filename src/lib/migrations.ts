@@ -113,6 +113,18 @@ export function droppedObjects(migration: Migration): DroppedObject[] {
   return objects
 }
 
+/** Tables a down script alters (rather than drops), e.g. a column type changed back. */
+export function alteredTables(migration: Migration): string[] {
+  const names: string[] = []
+  for (const statement of splitStatements(migration.down ?? '')) {
+    const match = /^alter\s+table\s+(?:only\s+)?(?:if\s+exists\s+)?("?[\w$]+"?)/i.exec(
+      statement.sql,
+    )
+    if (match && !names.includes(match[1] as string)) names.push(match[1] as string)
+  }
+  return names
+}
+
 /** Splits "a, f(x, y), b" at the commas outside parentheses. */
 function splitTopLevel(list: string): string[] {
   const parts: string[] = []

@@ -12,11 +12,17 @@ end
 $$;
 
 -- What an unfinished phase 7 (posts.visibility → enum) may have left behind.
-drop trigger if exists posts_visibility_next on posts;
-drop function if exists vrss_posts_visibility_next();
-alter table posts drop column if exists visibility_next;
-create or replace trigger posts_set_updated_at before update on posts
-  for each row execute function vrss_set_updated_at('likes_count', 'comments_count', 'reposts_count', 'views_count');
+do $$
+begin
+  if exists (select 1 from pg_attribute where attrelid = 'posts'::regclass and attname = 'visibility_next' and not attisdropped) then
+    drop trigger if exists posts_visibility_next on posts;
+    drop function if exists vrss_posts_visibility_next();
+    alter table posts drop column visibility_next;
+    create or replace trigger posts_set_updated_at before update on posts
+      for each row execute function vrss_set_updated_at('likes_count', 'comments_count', 'reposts_count', 'views_count');
+  end if;
+end
+$$;
 
 drop table if exists pending_uploads, verification_tokens, sessions;
 
