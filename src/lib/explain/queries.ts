@@ -95,7 +95,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     targetMs: 100,
     subjects: (s, user) =>
       (user !== undefined ? [user] : s.typical === null ? [] : [s.typical]).map((id) => ({
-        label: `videos for ${user !== undefined ? 'user' : 'typical reader'} ${id}`,
+        label: `${user !== undefined ? 'user' : 'typical reader'} ${id}, videos`,
         params: [id, ['video_short', 'video_long']],
       })),
   },
