@@ -4,6 +4,7 @@
  */
 import postgres from 'postgres'
 import { isPostgresError, VrssError } from './errors.js'
+import { shellQuote } from './shell.js'
 import { openSocket } from './socket.js'
 import { type ConnectionSpec, describeSpec, maskUrlsInText } from './target.js'
 
@@ -113,7 +114,7 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
       case '3D000':
         return make(
           `Database "${spec.database}" does not exist on ${where}`,
-          `Create it first (createdb ${spec.database}) or point the URL at an existing database.`,
+          `Create it first (createdb ${shellQuote(spec.database)}) or point the URL at an existing database.`,
           'DATABASE_MISSING',
         )
       case '28000':

@@ -59,6 +59,14 @@ describe('connect against a real server', () => {
     expect(err.message).toContain('"no_such_db_here"')
   })
 
+  it('a missing database with shell syntax in its name is quoted in the suggested command', async () => {
+    const err = await connectionError(
+      withUrl((u) => (u.pathname = `/${encodeURIComponent("x; rm -rf ~ 'q'")}`)),
+    )
+    expect(err.code).toBe('DATABASE_MISSING')
+    expect(err.hint).toContain(`(createdb 'x; rm -rf ~ '\\''q'\\''')`)
+  })
+
   it('nothing listening → CONNECTION_REFUSED', async () => {
     const err = await connectionError(
       withUrl((u) => {
