@@ -35,7 +35,12 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
     connect_timeout: spec.connectTimeout,
     max: options.max ?? 4,
     idle_timeout: 30,
-    connection: { application_name: APPLICATION_NAME, ...options.connection },
+    connection: {
+      application_name: spec.applicationName ?? APPLICATION_NAME,
+      // As libpq: `options` goes to the server as the start-up parameter it parses itself.
+      ...(spec.options ? { options: spec.options } : {}),
+      ...options.connection,
+    },
     // Not in postgres.js' type declarations, but a documented option of its runtime.
     ...({ socket: () => openSocket(spec) } as object),
     onnotice: (notice) => options.onNotice?.(`${notice.severity ?? 'NOTICE'}: ${notice.message}`),
@@ -107,8 +112,10 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     switch (err.code) {
       case '28P01':
         return make(
-          `Authentication failed for user "${spec.user}" on ${where}`,
-          'Check the user name and password in the URL or PGPASSWORD.',
+          `Authentication failed for user "${spec.user}" on ${where}${spec.passwordFile ? ` with the password from the password file ${spec.passwordFile}` : ''}`,
+          spec.passwordFile
+            ? `Check the matching line of ${spec.passwordFile}, or give the password in the URL or PGPASSWORD.`
+            : 'Check the user name and password in the URL or PGPASSWORD (or the password file, ~/.pgpass).',
           'AUTH_FAILED',
         )
       case '3D000':
