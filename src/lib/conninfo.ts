@@ -109,8 +109,14 @@ function splitUserinfo(afterScheme: string): { userinfo: string | undefined; res
 }
 
 function parseHostPort(hostport: string, conninfo: Conninfo, raw: string): void {
-  if (hostport.includes(',')) {
+  if (/^[^,]*,/.test(hostport) && PLAUSIBLE_HOSTPORT.test(hostport.replace(/,/g, ''))) {
     throw malformedUrl(raw, 'several hosts are not supported; give one')
+  }
+  if (!PLAUSIBLE_HOSTPORT.test(hostport)) {
+    throw malformedUrl(
+      raw,
+      'the host is not a host name or address (percent-encode special characters in the password)',
+    )
   }
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(hostport)
   const colon = hostport.lastIndexOf(':')
@@ -135,15 +141,19 @@ function parseQuery(query: string, conninfo: Conninfo, raw: string): string[] {
     const value = piece.slice(eq + 1)
     if (key === 'ssl') {
       // libpq's JDBC-compatible spelling.
-      if (decodeOrThrow(value, raw, 'query') !== 'true') {
+      if (decodeOrThrow(value, raw, 'ssl parameter') !== 'true') {
         throw malformedUrl(raw, 'ssl= only takes the value true (use sslmode=)')
       }
       conninfo.sslmode = 'require'
     } else {
-      const decoded = decodeOrThrow(value, raw, `${key} parameter`)
       // After password=, a stray piece may be the rest of a password with an unencoded "&":
       // never name it.
-      const name = afterPassword ? undefined : key
+      const name = afterPassword ? null : key
+      const decoded = decodeOrThrow(
+        value,
+        raw,
+        name ? `${name} parameter` : 'parameter after password=',
+      )
       const { keyword, warning } = checkKeyword(key, decoded, 'the database URL', name)
       if (keyword) conninfo[keyword] = decoded
       if (warning) warnings.push(warning)
@@ -156,20 +166,20 @@ function parseQuery(query: string, conninfo: Conninfo, raw: string): string[] {
 /**
  * What to do with keyword `key`: use it, or ignore it with a warning (tuning vrss-db lacks, or
  * a protection it lacks switched off); a protection it cannot give, or an unknown keyword, is an
- * error, as in libpq. `name` is undefined when the keyword may be part of a password.
+ * error, as in libpq. `name` is null when the keyword may be part of a password.
  */
 export function checkKeyword(
   key: string,
   value: string,
   where: string,
-  name: string | undefined = key,
+  name: string | null = key,
 ): { keyword?: Keyword; warning?: string } {
   if ((HONOURED_KEYWORDS as readonly string[]).includes(key)) return { keyword: key as Keyword }
   const off = /^(|disable|allow|prefer|0)$/.test(value)
   if (IGNORED_KEYWORDS.has(key) || (UNSUPPORTED_KEYWORDS.has(key) && off)) {
     return { warning: `ignoring ${key}= in ${where}: vrss-db does not support it` }
   }
-  const what = name === undefined ? 'a parameter after password=' : `"${name}"`
+  const what = name === null ? 'a parameter after password=' : `"${name}"`
   if (UNSUPPORTED_KEYWORDS.has(key)) {
     throw usageError(
       `The connection parameter ${what} in ${where} is not supported by vrss-db`,
@@ -214,13 +224,24 @@ export function maskRawUrl(raw: string): string {
   const rest = raw.slice(scheme[0].length).replace(/([?&]password=).*$/is, '$1****')
   const at = rest.lastIndexOf('@')
   if (at < 0) {
-    // No "@": a "host:something" whose something is no port may be a password.
-    return scheme[0] + rest.replace(/^([^/?]*?):(?!\d*(?:[/?]|$))[^/?]*/, '$1:****')
+    // No "@": a "host:something" whose something is no port may be a password, "/" and "?"
+    // included: hide all of it.
+    return scheme[0] + rest.replace(/^([^/?]*?):(?!\d*(?:[/?]|$)).*$/s, '$1:****')
   }
   const userinfo = rest.slice(0, at)
+  const hostport = /^[^/?]*/.exec(rest.slice(at + 1))?.[0] ?? ''
+  // What follows the "@" is no host: the "@" was part of an unencoded password; hide it all.
+  if (!PLAUSIBLE_HOSTPORT.test(hostport)) return `${scheme[0]}${maskedUser(userinfo)}:****`
+  const colon = userinfo.indexOf(':')
+  return `${scheme[0]}${maskedUser(userinfo)}${colon < 0 ? '' : ':****'}@${rest.slice(at + 1)}`
+}
+
+/** A host name, an IP address (IPv6 in brackets) or a percent-encoded socket path; a port. */
+const PLAUSIBLE_HOSTPORT = /^(\[[0-9a-fA-F:.]*\]|[A-Za-z0-9._~%-]*)(:\d*)?$/
+
+/** The user name of "user:password"; one with URL syntax in it is a mis-split password. */
+function maskedUser(userinfo: string): string {
   const colon = userinfo.indexOf(':')
   const user = colon < 0 ? userinfo : userinfo.slice(0, colon)
-  // A user part with URL syntax in it is a mis-split password: hide it too.
-  const shownUser = /[/?#&=]/.test(user) ? '****' : user
-  return `${scheme[0]}${shownUser}${colon < 0 ? '' : ':****'}@${rest.slice(at + 1)}`
+  return /[/?#&=@ ]/.test(user) ? '****' : user
 }
