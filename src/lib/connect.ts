@@ -205,6 +205,8 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
         'CONNECTION_REFUSED',
       )
   }
+  const certificate = describeCertificateError(err, spec, make)
+  if (certificate) return certificate
   const text = message(err)
   if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code ?? ''} ${text}`)) {
     return make(
@@ -225,6 +227,56 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     'Check the connection settings.',
     code ?? 'CONNECTION_FAILED',
   )
+}
+
+/** OpenSSL's verdicts on a certificate chain that does not lead to a trusted CA. */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+])
+
+/** Our certificate settings, or the server's certificate, refused. */
+function describeCertificateError(
+  err: unknown,
+  spec: ConnectionSpec,
+  make: (message: string, hint: string, code: string) => VrssError,
+): VrssError | undefined {
+  const code = (err as { code?: string } | undefined)?.code ?? ''
+  const where = `${spec.host}:${spec.port}`
+  if (code === 'TLS_CONFIG') {
+    return make(
+      `Cannot set up TLS for ${where}: ${message(err)}`,
+      'Check sslrootcert, sslcert and sslkey (or PGSSLROOTCERT, PGSSLCERT, PGSSLKEY; the defaults are in ~/.postgresql), or use sslmode=require to encrypt without verifying.',
+      'TLS_CONFIG',
+    )
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return make(
+      `The server certificate at ${where} is not for "${spec.host}" (sslmode=verify-full): ${message(err)}`,
+      'Connect with a host name the certificate names, or use sslmode=verify-ca to check only that a trusted CA signed it.',
+      'TLS_HOSTNAME_MISMATCH',
+    )
+  }
+  if (UNTRUSTED.has(code)) {
+    // libpq's rule, easy to trip over: a root certificate file turns require into verify-ca.
+    const why =
+      spec.sslmode === 'require'
+        ? ' (sslmode=require checks it because that file exists, as libpq does)'
+        : ''
+    return make(
+      `The server certificate at ${where} is not trusted (sslmode=${spec.sslmode}): ${message(err)}`,
+      `Check that ${spec.sslrootcert ?? 'sslrootcert'} holds the CA that signed the server's certificate${why}.`,
+      'TLS_UNTRUSTED',
+    )
+  }
+  return undefined
 }
 
 /** One line: OpenSSL's messages carry a library prefix and a trailing newline. */
