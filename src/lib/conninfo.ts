@@ -112,16 +112,16 @@ function parseHostPort(hostport: string, conninfo: Conninfo, raw: string): void 
   if (/^[^,]*,/.test(hostport) && PLAUSIBLE_HOSTPORT.test(hostport.replace(/,/g, ''))) {
     throw malformedUrl(raw, 'several hosts are not supported; give one')
   }
-  if (!PLAUSIBLE_HOSTPORT.test(hostport)) {
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(hostport)
+  const colon = hostport.lastIndexOf(':')
+  const host = bracketed ? bracketed[1] : colon < 0 ? hostport : hostport.slice(0, colon)
+  const port = bracketed ? bracketed[2] : colon < 0 ? undefined : hostport.slice(colon + 1)
+  if (!PLAUSIBLE_HOSTPORT.test(bracketed ? `[${host}]` : (host ?? ''))) {
     throw malformedUrl(
       raw,
       'the host is not a host name or address (percent-encode special characters in the password)',
     )
   }
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(hostport)
-  const colon = hostport.lastIndexOf(':')
-  const host = bracketed ? bracketed[1] : colon < 0 ? hostport : hostport.slice(0, colon)
-  const port = bracketed ? bracketed[2] : colon < 0 ? undefined : hostport.slice(colon + 1)
   if (host) setPart(conninfo, 'host', host, raw, 'host')
   if (port) {
     if (!/^\d+$/.test(port)) throw malformedUrl(raw, 'the port is not a number')
