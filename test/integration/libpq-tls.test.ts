@@ -178,11 +178,8 @@ describe('sslmode with a private CA', () => {
     expect(err.message).toContain(join(emptyHome, '.postgresql/root.crt'))
   })
 
-  it('require encrypts without a CA', async () => {
+  it('require encrypts without a CA, but checks the chain when ~/.postgresql/root.crt exists, as libpq does', async () => {
     expect(await encrypted(url('127.0.0.1', { sslmode: 'require' }))).toBe(true)
-  })
-
-  it('require with ~/.postgresql/root.crt present checks the chain, as libpq does', async () => {
     const home = join(dir, 'home-with-root')
     await mkdir(join(home, '.postgresql'), { recursive: true })
     await writeFile(join(home, '.postgresql/root.crt'), await readFile(otherCa()))

@@ -122,23 +122,21 @@ describe('password file', () => {
     expect(parseDatabaseUrl('postgres://sock@/d?host=/run/pg', { HOME }).password).toBe('socket-pw')
   })
 
-  it('is not used when a password is given', () => {
-    const HOME = home({ '.pgpass': { text: lines } })
-    const spec = parseDatabaseUrl('postgres://app:given@db.example/x', { HOME })
-    expect(spec.password).toBe('given')
-    expect(spec.passwordFile).toBeUndefined()
-    expect(
-      parseDatabaseUrl('postgres://app@db.example/x', { HOME, PGPASSWORD: 'env' }).password,
-    ).toBe('env')
-  })
-
-  it('PGPASSFILE and passfile= name another file', () => {
+  it('PGPASSFILE and passfile= name another file, read only when no password is given', () => {
     const dir = home({ alt: { text: '*:*:*:*:alt' } })
     expect(
       parseDatabaseUrl('postgres://u@h/d', { HOME: dir, PGPASSFILE: join(dir, 'alt') }).password,
     ).toBe('alt')
     const url = `postgres://u@h/d?passfile=${encodeURIComponent(join(dir, 'alt'))}`
     expect(parseDatabaseUrl(url, { HOME: dir }).password).toBe('alt')
+    // Only when no password is given.
+    const given = parseDatabaseUrl('postgres://u:given@h/d', {
+      HOME: dir,
+      PGPASSFILE: join(dir, 'alt'),
+    })
+    expect(given.password).toBe('given')
+    expect(given.passwordFile).toBeUndefined()
+    expect(parseDatabaseUrl(url, { HOME: dir, PGPASSWORD: 'env' }).password).toBe('env')
   })
 
   it('is ignored with a warning when group or others may read it', () => {
