@@ -4,6 +4,7 @@
  */
 import postgres from 'postgres'
 import { isPostgresError, VrssError } from './errors.js'
+import { shellQuote } from './shell.js'
 import { openSocket } from './socket.js'
 import { type ConnectionSpec, describeSpec, maskUrlsInText } from './target.js'
 
@@ -34,7 +35,12 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
     connect_timeout: spec.connectTimeout,
     max: options.max ?? 4,
     idle_timeout: 30,
-    connection: { application_name: APPLICATION_NAME, ...options.connection },
+    connection: {
+      application_name: spec.applicationName ?? APPLICATION_NAME,
+      // As libpq: `options` goes to the server as the start-up parameter it parses itself.
+      ...(spec.options ? { options: spec.options } : {}),
+      ...options.connection,
+    },
     // Not in postgres.js' type declarations, but a documented option of its runtime.
     ...({ socket: () => openSocket(spec) } as object),
     onnotice: (notice) => options.onNotice?.(`${notice.severity ?? 'NOTICE'}: ${notice.message}`),
@@ -106,14 +112,16 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     switch (err.code) {
       case '28P01':
         return make(
-          `Authentication failed for user "${spec.user}" on ${where}`,
-          'Check the user name and password in the URL or PGPASSWORD.',
+          `Authentication failed for user "${spec.user}" on ${where}${spec.passwordFile ? ` with the password from the password file ${spec.passwordFile}` : ''}`,
+          spec.passwordFile
+            ? `Check the matching line of ${spec.passwordFile}, or give the password in the URL or PGPASSWORD.`
+            : 'Check the user name and password in the URL or PGPASSWORD (or the password file, ~/.pgpass).',
           'AUTH_FAILED',
         )
       case '3D000':
         return make(
           `Database "${spec.database}" does not exist on ${where}`,
-          `Create it first (createdb ${spec.database}) or point the URL at an existing database.`,
+          `Create it first (createdb ${shellQuote(spec.database)}) or point the URL at an existing database.`,
           'DATABASE_MISSING',
         )
       case '28000':
@@ -197,6 +205,8 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
         'CONNECTION_REFUSED',
       )
   }
+  const certificate = describeCertificateError(err, spec, make)
+  if (certificate) return certificate
   const text = message(err)
   if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code ?? ''} ${text}`)) {
     return make(
@@ -217,6 +227,56 @@ export function describeConnectionError(err: unknown, spec: ConnectionSpec): Vrs
     'Check the connection settings.',
     code ?? 'CONNECTION_FAILED',
   )
+}
+
+/** OpenSSL's verdicts on a certificate chain that does not lead to a trusted CA. */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+])
+
+/** Our certificate settings, or the server's certificate, refused. */
+function describeCertificateError(
+  err: unknown,
+  spec: ConnectionSpec,
+  make: (message: string, hint: string, code: string) => VrssError,
+): VrssError | undefined {
+  const code = (err as { code?: string } | undefined)?.code ?? ''
+  const where = `${spec.host}:${spec.port}`
+  if (code === 'TLS_CONFIG') {
+    return make(
+      `Cannot set up TLS for ${where}: ${message(err)}`,
+      'Check sslrootcert, sslcert and sslkey (or PGSSLROOTCERT, PGSSLCERT, PGSSLKEY; the defaults are in ~/.postgresql), or use sslmode=require to encrypt without verifying.',
+      'TLS_CONFIG',
+    )
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return make(
+      `The server certificate at ${where} is not for "${spec.host}" (sslmode=verify-full): ${message(err)}`,
+      'Connect with a host name the certificate names, or use sslmode=verify-ca to check only that a trusted CA signed it.',
+      'TLS_HOSTNAME_MISMATCH',
+    )
+  }
+  if (UNTRUSTED.has(code)) {
+    // libpq's rule, easy to trip over: a root certificate file turns require into verify-ca.
+    const why =
+      spec.sslmode === 'require'
+        ? ' (sslmode=require checks it because that file exists, as libpq does)'
+        : ''
+    return make(
+      `The server certificate at ${where} is not trusted (sslmode=${spec.sslmode}): ${message(err)}`,
+      `Check that ${spec.sslrootcert ?? 'sslrootcert'} holds the CA that signed the server's certificate${why}.`,
+      'TLS_UNTRUSTED',
+    )
+  }
+  return undefined
 }
 
 /** One line: OpenSSL's messages carry a library prefix and a trailing newline. */

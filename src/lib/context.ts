@@ -66,6 +66,7 @@ export async function withContext<T>(
 ): Promise<T> {
   const env = options.env ?? process.env
   const target = resolveTarget(global.databaseUrl, env)
+  for (const warning of target.warnings) out.warn(warning)
   // Ctrl+C / kill: the connections are closed (PostgreSQL rolls back what was open), then the
   // embedded server released, and one line says so; exit 128 + signal (130 for Ctrl+C).
   let serverNote = ''

@@ -30,6 +30,7 @@ import postgres from 'postgres'
 import { VrssError } from './errors.js'
 import { onInterrupt } from './interrupt.js'
 import { parseInteger } from './parse.js'
+import { shellQuote } from './shell.js'
 import type { ConnectionSpec, Env } from './target.js'
 
 export interface EmbeddedOptions {
@@ -389,7 +390,7 @@ async function withFileLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
       await rm(file, { force: true })
     } else if (Date.now() > deadline) {
       throw new VrssError(`The embedded data folder ${home} is locked by another vrss-db process`, {
-        hint: `Wait for it to finish; if no vrss-db runs, delete ${file}.`,
+        hint: `Wait for it to finish; if no vrss-db runs, delete ${shellQuote(file)}.`,
         code: 'EMBEDDED_LOCKED',
       })
     } else {
@@ -622,7 +623,7 @@ async function runningServer(dataDir: string): Promise<{ pid: number; port: numb
     throw new VrssError(
       `The embedded data folder ${dataDir} is locked by PostgreSQL process ${pid}, which is not ready`,
       {
-        hint: `Wait for it, or stop that process; if no postgres runs, delete ${join(dataDir, 'postmaster.pid')}.`,
+        hint: `Wait for it, or stop that process; if no postgres runs, delete ${shellQuote(join(dataDir, 'postmaster.pid'))}.`,
         code: 'EMBEDDED_LOCKED',
       },
     )
@@ -705,7 +706,7 @@ function startFailure(what: string, dataDir: string, logs: string[], err: unknow
     hint =
       'The port is taken by another program: choose another with VRSS_DB_PORT (or unset it to pick a free one).'
   } else if (/lock file .* already exists/i.test(log)) {
-    hint = `Another PostgreSQL process holds ${dataDir}; stop it, or delete ${join(dataDir, 'postmaster.pid')} if none runs.`
+    hint = `Another PostgreSQL process holds ${dataDir}; stop it, or delete ${shellQuote(join(dataDir, 'postmaster.pid'))} if none runs.`
   } else if (/permission denied/i.test(log)) {
     hint = `The server cannot use ${dataDir}: check its owner and permissions, or set VRSS_DB_HOME.`
   }

@@ -6,9 +6,10 @@
  * Here a protocol violation is an error on the socket, which fails the pending query instead,
  * and one timer bounds the whole attempt: TCP connect, TLS, start-up and authentication.
  */
-import { isIP, connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import { connect as netConnect, type Socket } from 'node:net'
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls'
 import type { ConnectionSpec } from './target.js'
+import { tlsOptions } from './tls.js'
 
 /** Int32 length 8, then the SSLRequest code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
@@ -47,8 +48,10 @@ export async function openSocket(spec: ConnectionSpec): Promise<Socket> {
     spec.connectTimeout * 1000,
   )
   try {
-    await next(socket, 'connect')
     const tls = tlsMode(spec)
+    // Certificate files are read first: a missing one fails before anything is sent.
+    const options: ConnectionOptions = tls === 'off' ? {} : tlsOptions(spec)
+    await next(socket, 'connect')
     if (tls !== 'off') {
       stage = 'TLS negotiation'
       socket.write(SSL_REQUEST)
@@ -58,12 +61,7 @@ export async function openSocket(spec: ConnectionSpec): Promise<Socket> {
         throw new ConnectError('received unencrypted data after SSL response', 'PROTOCOL_ERROR')
       }
       if (reply[0] === S) {
-        socket = tlsConnect({
-          socket,
-          servername: isIP(spec.host) ? undefined : spec.host,
-          // As libpq: require encrypts without checking the certificate; verify-* checks it.
-          rejectUnauthorized: tls === 'verify',
-        })
+        socket = tlsConnect({ socket, ...options })
         await next(socket, 'secureConnect')
       } else if (reply[0] !== N) {
         throw new ConnectError(
@@ -87,20 +85,10 @@ export async function openSocket(spec: ConnectionSpec): Promise<Socket> {
   return socket
 }
 
-function tlsMode(spec: ConnectionSpec): 'off' | 'prefer' | 'require' | 'verify' {
-  switch (spec.sslmode) {
-    case 'disable':
-      return 'off'
-    case 'allow':
-    case 'prefer':
-      // A unix socket never speaks TLS.
-      return spec.host.startsWith('/') ? 'off' : 'prefer'
-    case 'require':
-      return 'require'
-    case 'verify-ca':
-    case 'verify-full':
-      return 'verify'
-  }
+function tlsMode(spec: ConnectionSpec): 'off' | 'prefer' | 'require' {
+  // As libpq: a unix socket never speaks TLS, whatever sslmode says.
+  if (spec.sslmode === 'disable' || spec.host.startsWith('/')) return 'off'
+  return spec.sslmode === 'allow' || spec.sslmode === 'prefer' ? 'prefer' : 'require'
 }
 
 /**

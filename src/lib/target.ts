@@ -1,9 +1,13 @@
 /**
  * Which database a command talks to (SPEC §9): --database-url, else DATABASE_URL, else the
- * libpq PG* variables, else the embedded server. Pure functions: no I/O, easy to unit test.
+ * libpq PG* variables, else the embedded server; with libpq's rules for what fills in what.
+ * The only I/O is reading libpq's service and password files.
  */
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
+import { type Conninfo, checkKeyword, type Keyword, parseUri } from './conninfo.js'
 import { usageError } from './errors.js'
+import { homeDir, loadService, lookupPgpass } from './pgfiles.js'
 
 export const SSL_MODES = [
   'disable',
@@ -27,11 +31,26 @@ export interface ConnectionSpec {
   sslmode: SslMode
   /** Seconds to wait for the server before giving up. */
   connectTimeout: number
+  /** libpq's `options`: server switches such as `-c search_path=x`, sent as the server parses them. */
+  options?: string
+  /** Replaces vrss-db's own application_name. */
+  applicationName?: string
+  /** Certificate files, with libpq's defaults in ~/.postgresql; sslrootcert may be "system". */
+  sslrootcert?: string
+  sslcert?: string
+  sslkey?: string
+  /** The password file the password came from (it was not typed in), for error messages. */
+  passwordFile?: string
 }
 
 export type Target =
-  | { kind: 'server'; source: Exclude<TargetSource, 'embedded'>; spec: ConnectionSpec }
-  | { kind: 'embedded'; source: 'embedded' }
+  | {
+      kind: 'server'
+      source: Exclude<TargetSource, 'embedded'>
+      spec: ConnectionSpec
+      warnings: string[]
+    }
+  | { kind: 'embedded'; source: 'embedded'; warnings: string[] }
 
 export type Env = Record<string, string | undefined>
 
@@ -44,59 +63,185 @@ export const PG_VARIABLES = [
   'PGUSER',
   'PGPASSWORD',
   'PGSSLMODE',
+  'PGSERVICE',
 ] as const
+
+/** Each variable libpq reads for a keyword vrss-db honours (PGSERVICE is looked up first). */
+const ENV_KEYWORDS: Record<string, Exclude<Keyword, 'service'>> = {
+  PGHOST: 'host',
+  PGHOSTADDR: 'hostaddr',
+  PGPORT: 'port',
+  PGDATABASE: 'dbname',
+  PGUSER: 'user',
+  PGPASSWORD: 'password',
+  PGPASSFILE: 'passfile',
+  PGOPTIONS: 'options',
+  PGAPPNAME: 'application_name',
+  PGSSLMODE: 'sslmode',
+  PGSSLROOTCERT: 'sslrootcert',
+  PGSSLCERT: 'sslcert',
+  PGSSLKEY: 'sslkey',
+  PGCONNECT_TIMEOUT: 'connect_timeout',
+}
+
+/** libpq variables vrss-db does not act on, with the keyword each stands for. */
+const OTHER_ENV: Record<string, string> = {
+  PGTARGETSESSIONATTRS: 'target_session_attrs',
+  PGLOADBALANCEHOSTS: 'load_balance_hosts',
+  PGCLIENTENCODING: 'client_encoding',
+  PGSSLCOMPRESSION: 'sslcompression',
+  PGSSLSNI: 'sslsni',
+  PGSSLCRL: 'sslcrl',
+  PGSSLCRLDIR: 'sslcrldir',
+  PGSSLCERTMODE: 'sslcertmode',
+  PGSSLMINPROTOCOLVERSION: 'ssl_min_protocol_version',
+  PGSSLMAXPROTOCOLVERSION: 'ssl_max_protocol_version',
+  PGCHANNELBINDING: 'channel_binding',
+  PGREQUIREAUTH: 'require_auth',
+  PGREQUIREPEER: 'requirepeer',
+  PGGSSENCMODE: 'gssencmode',
+  PGGSSDELEGATION: 'gssdelegation',
+  PGKRBSRVNAME: 'krbsrvname',
+  PGGSSLIB: 'gsslib',
+  PGREQUIRESSL: 'requiressl',
+}
+
+/** Every libpq variable vrss-db knows of (tests clear them all). */
+export const ALL_PG_VARIABLES = [
+  ...new Set([
+    ...PG_VARIABLES,
+    ...Object.keys(ENV_KEYWORDS),
+    ...Object.keys(OTHER_ENV),
+    'PGSERVICEFILE',
+    'PGSYSCONFDIR',
+  ]),
+]
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10
 
 export function resolveTarget(databaseUrl: string | undefined, env: Env): Target {
-  if (databaseUrl !== undefined && databaseUrl !== '') {
-    return { kind: 'server', source: '--database-url', spec: parseDatabaseUrl(databaseUrl, env) }
+  const url = databaseUrl || env.DATABASE_URL || undefined
+  if (!url && !PG_VARIABLES.some((name) => env[name])) {
+    return { kind: 'embedded', source: 'embedded', warnings: unusedVariables(env) }
   }
-  if (env.DATABASE_URL) {
-    return { kind: 'server', source: 'DATABASE_URL', spec: parseDatabaseUrl(env.DATABASE_URL, env) }
-  }
-  if (PG_VARIABLES.some((name) => env[name])) {
-    return { kind: 'server', source: 'PG* variables', spec: specFromPgVariables(env) }
-  }
-  return { kind: 'embedded', source: 'embedded' }
+  const source = databaseUrl
+    ? '--database-url'
+    : env.DATABASE_URL
+      ? 'DATABASE_URL'
+      : 'PG* variables'
+  const { spec, warnings } = buildSpec(url, env)
+  return { kind: 'server', source, spec, warnings }
 }
 
-/** Parses a postgres:// URL; libpq PG* variables fill what the URL leaves out. */
+/**
+ * Says loudly that libpq settings in the environment were not used: someone who set PGAPPNAME
+ * or an empty PGHOST and gets the embedded server should not believe they reached their server.
+ */
+function unusedVariables(env: Env): string[] {
+  const set = ALL_PG_VARIABLES.filter((name) => env[name] !== undefined)
+  if (set.length === 0) return []
+  return [
+    `using the embedded server although ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set: only --database-url, DATABASE_URL or a non-empty ${PG_VARIABLES.join('/')} select a server`,
+  ]
+}
+
+/** Parses a postgres:// URL; a service, then the PG* variables, fill what the URL leaves out. */
 export function parseDatabaseUrl(raw: string, env: Env = {}): ConnectionSpec {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw malformedUrl(raw, 'it cannot be parsed as a URL')
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw malformedUrl(raw, `the scheme is "${url.protocol.replace(/:$/, '')}", not postgres`)
-  }
-  const query = url.searchParams
-  const host = query.get('host') ?? stripBrackets(url.hostname) ?? ''
-  const user = decode(url.username) || env.PGUSER || osUser()
-  return {
-    host: host || env.PGHOST || 'localhost',
-    port: parsePort(url.port || env.PGPORT || '5432', raw),
-    database: decode(url.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
-    user,
-    password: decode(url.password) || env.PGPASSWORD || undefined,
-    sslmode: parseSslMode(query.get('sslmode') ?? env.PGSSLMODE ?? 'prefer'),
-    connectTimeout: parseConnectTimeout(query.get('connect_timeout') ?? env.PGCONNECT_TIMEOUT),
-  }
+  return buildSpec(raw, env).spec
 }
 
 export function specFromPgVariables(env: Env): ConnectionSpec {
-  const user = env.PGUSER || osUser()
-  return {
-    host: env.PGHOST || env.PGHOSTADDR || 'localhost',
-    port: parsePort(env.PGPORT || '5432', 'PGPORT'),
-    database: env.PGDATABASE || user,
-    user,
-    password: env.PGPASSWORD || undefined,
-    sslmode: parseSslMode(env.PGSSLMODE ?? 'prefer'),
-    connectTimeout: parseConnectTimeout(env.PGCONNECT_TIMEOUT),
+  return buildSpec(undefined, env).spec
+}
+
+/**
+ * libpq's precedence: the URL (its query parameters over its other parts), then the service's
+ * settings, then the environment, then defaults; the password file only when no password is set.
+ */
+export function buildSpec(
+  url: string | undefined,
+  env: Env,
+): { spec: ConnectionSpec; warnings: string[] } {
+  const warnings: string[] = []
+  const settings: Conninfo = {}
+  if (url) {
+    const parsed = parseUri(url)
+    Object.assign(settings, parsed.conninfo)
+    warnings.push(...parsed.warnings)
   }
+  const service = settings.service || env.PGSERVICE
+  if (service) {
+    const found = loadService(service, env)
+    fillIn(settings, found.conninfo)
+    warnings.push(...found.warnings)
+  }
+  fillIn(settings, fromEnvironment(env, warnings))
+  const spec = toSpec(settings, env)
+  if (!spec.password) {
+    const file = settings.passfile || join(homeDir(env), '.pgpass')
+    const found = lookupPgpass(file, spec)
+    warnings.push(...found.warnings)
+    if (found.password !== undefined)
+      Object.assign(spec, { password: found.password, passwordFile: file })
+  }
+  return { spec, warnings }
+}
+
+function fillIn(settings: Conninfo, more: Conninfo): void {
+  for (const [key, value] of Object.entries(more) as [Keyword, string][]) settings[key] ??= value
+}
+
+function fromEnvironment(env: Env, warnings: string[]): Conninfo {
+  const settings: Conninfo = {}
+  for (const [name, keyword] of Object.entries(ENV_KEYWORDS)) {
+    const value = env[name]
+    if (value) settings[keyword] = value
+  }
+  for (const [name, keyword] of Object.entries(OTHER_ENV)) {
+    const value = env[name]
+    if (value === undefined) continue
+    const { warning } = checkKeyword(keyword, value, `the environment (${name})`)
+    if (warning) warnings.push(warning)
+  }
+  return settings
+}
+
+function toSpec(settings: Conninfo, env: Env): ConnectionSpec {
+  const user = settings.user || osUser()
+  const certs = join(homeDir(env), '.postgresql')
+  const sslrootcert = settings.sslrootcert || join(certs, 'root.crt')
+  return {
+    host: settings.host || settings.hostaddr || 'localhost',
+    port: parsePort(settings.port || '5432'),
+    database: settings.dbname || user,
+    user,
+    password: settings.password || undefined,
+    sslmode: sslModeFor(settings.sslmode, sslrootcert),
+    connectTimeout: parseConnectTimeout(settings.connect_timeout),
+    ...(settings.options ? { options: settings.options } : {}),
+    ...applicationName(settings),
+    sslrootcert,
+    sslcert: settings.sslcert || join(certs, 'postgresql.crt'),
+    sslkey: settings.sslkey || join(certs, 'postgresql.key'),
+  }
+}
+
+function applicationName(settings: Conninfo): { applicationName?: string } {
+  const name = settings.application_name || settings.fallback_application_name
+  return name ? { applicationName: name } : {}
+}
+
+/** As libpq 16: sslrootcert=system means the system's CAs and needs verify-full. */
+function sslModeFor(value: string | undefined, sslrootcert: string): SslMode {
+  if (sslrootcert !== 'system') return parseSslMode(value || 'prefer')
+  const mode = parseSslMode(value || 'verify-full')
+  if (mode !== 'verify-full') {
+    throw usageError(
+      `sslrootcert=system needs sslmode=verify-full, not ${mode}`,
+      'Use sslmode=verify-full (the default with sslrootcert=system).',
+    )
+  }
+  return mode
 }
 
 /** postgres://user:****@host:port/db — safe to print, log and put in JSON. */
@@ -112,7 +257,9 @@ export function describeSpec(spec: ConnectionSpec): string {
 /** Replaces the password part of any postgres URL inside free text (error messages, logs). */
 export function maskUrlsInText(text: string): string {
   // Any scheme (a mistyped mysql:// URL carries a password too); greedy to the token's last @.
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)(\S*)@/gi, '$1****@')
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)(\S*)@/gi, '$1****@')
+    .replace(/([?&]password=)[^&\s]*/gi, '$1****')
 }
 
 export function isLocalHost(host: string): boolean {
@@ -126,10 +273,11 @@ function parseSslMode(value: string): SslMode {
   throw usageError(`Unknown sslmode "${value}"`, `Use one of: ${SSL_MODES.join(', ')}.`)
 }
 
-function parsePort(value: string, where: string): number {
+function parsePort(value: string): number {
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw usageError(`Invalid port "${value}" in ${maskUrlsInText(where)}`, 'Use 1–65535.')
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    // A URL's port has only digits (checked when parsed): safe to show.
+    throw usageError(`Invalid port "${value}"`, 'Use 1–65535.')
   }
   return port
 }
@@ -141,25 +289,6 @@ function parseConnectTimeout(value: string | null | undefined): number {
     throw usageError(`Invalid connect_timeout "${value}"`, 'Give a number of seconds above 0.')
   }
   return seconds
-}
-
-function malformedUrl(raw: string, why: string) {
-  return usageError(
-    `Malformed database URL ${maskUrlsInText(raw)}: ${why}`,
-    'Expected postgres://user:password@host:5432/database (percent-encode special characters).',
-  )
-}
-
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value)
-  } catch {
-    return value
-  }
-}
-
-function stripBrackets(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1')
 }
 
 function osUser(): string {

@@ -1,4 +1,7 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/lib/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
@@ -17,6 +20,13 @@ async function connectionError(url: string): Promise<VrssError> {
     return err as VrssError
   }
   throw new Error(`connecting to ${url} unexpectedly worked`)
+}
+
+async function passwordFile(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vrss-pgpass-'))
+  const file = join(dir, 'pgpass')
+  await writeFile(file, text, { mode: 0o600 })
+  return file
 }
 
 function withUrl(change: (url: URL) => void): string {
@@ -47,6 +57,46 @@ describe('connect against a real server', () => {
     await sql.end()
   })
 
+  it('?options=-c … and ?application_name= reach the server', async () => {
+    // Percent-encoded by hand: libpq reads "+" as a plus sign, not as URLSearchParams' space.
+    const target = `${db.url}?options=${encodeURIComponent('-c search_path=elsewhere,public')}&application_name=mine`
+    const sql = await connect(parseDatabaseUrl(target))
+    const [row] =
+      await sql`select current_setting('search_path') as path, current_setting('application_name') as app`
+    expect(row).toEqual({ path: 'elsewhere,public', app: 'mine' })
+    await sql.end()
+  })
+
+  it('the password file gives the password when the URL has none', async () => {
+    const { password } = new URL(db.url)
+    const file = await passwordFile(`*:*:${db.name}:*:${decodeURIComponent(password)}\n`)
+    const sql = await connect(
+      parseDatabaseUrl(
+        withUrl((u) => (u.password = '')),
+        { PGPASSFILE: file },
+      ),
+    )
+    await sql.end()
+  })
+
+  it('a wrong password from the password file → AUTH_FAILED naming the file, not the password', async () => {
+    const file = await passwordFile('*:*:*:*:pgpass-wrong-pw\n')
+    let error: VrssError | undefined
+    try {
+      await connect(
+        parseDatabaseUrl(
+          withUrl((u) => (u.password = '')),
+          { PGPASSFILE: file },
+        ),
+      )
+    } catch (err) {
+      error = err as VrssError
+    }
+    expect(error?.code).toBe('AUTH_FAILED')
+    expect(error?.message).toContain(`with the password from the password file ${file}`)
+    expect(`${error?.message} ${error?.hint}`).not.toContain('pgpass-wrong-pw')
+  })
+
   it('wrong password → AUTH_FAILED, password not echoed', async () => {
     const err = await connectionError(withUrl((u) => (u.password = 'definitely-wrong-pw')))
     expect(err.code).toBe('AUTH_FAILED')
@@ -57,6 +107,14 @@ describe('connect against a real server', () => {
     const err = await connectionError(withUrl((u) => (u.pathname = '/no_such_db_here')))
     expect(err.code).toBe('DATABASE_MISSING')
     expect(err.message).toContain('"no_such_db_here"')
+  })
+
+  it('a missing database with shell syntax in its name is quoted in the suggested command', async () => {
+    const err = await connectionError(
+      withUrl((u) => (u.pathname = `/${encodeURIComponent("x; rm -rf ~ 'q'")}`)),
+    )
+    expect(err.code).toBe('DATABASE_MISSING')
+    expect(err.hint).toContain(`(createdb 'x; rm -rf ~ '\\''q'\\''')`)
   })
 
   it('nothing listening → CONNECTION_REFUSED', async () => {

@@ -3,7 +3,7 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { PG_VARIABLES } from '../../src/lib/target.js'
+import { ALL_PG_VARIABLES } from '../../src/lib/target.js'
 
 export const BIN = fileURLToPath(new URL('../../bin/vrss-db', import.meta.url))
 
@@ -19,7 +19,7 @@ const CONNECTION_VARIABLES = [
   'PGCONNECT_TIMEOUT',
   'VRSS_DB_HOME',
   'VRSS_DB_PORT',
-  ...PG_VARIABLES,
+  ...ALL_PG_VARIABLES,
 ]
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
