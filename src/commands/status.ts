@@ -186,6 +186,11 @@ export function render(result: StatusResult, out: Output): void {
     )
   } else {
     for (const finding of result.findings) out.print(`${c.yellow('!')} ${finding}`)
+    if (result.phases.every((p) => p.state === 'pending')) {
+      out.print(
+        'Nothing is migrated yet: run `vrss-db migrate`, then `vrss-db seed` for development data.',
+      )
+    }
   }
   if (result.otherInvalidIndexes.length > 0) {
     out.print(

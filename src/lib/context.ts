@@ -101,6 +101,11 @@ export async function withContext<T>(
     async (server: EmbeddedServer) => {
       if (server.reused)
         out.debug(`reusing the embedded server already running on ${server.spec.port}`)
+      if (server.created) {
+        out.info(
+          `Created a new embedded PostgreSQL 16 database in ${server.dataDir} (first use of this folder; set VRSS_DB_HOME or give a database URL to use another)`,
+        )
+      }
       const forget = onInterrupt(async () => {
         const stopped = await server.stop()
         serverNote = stopped

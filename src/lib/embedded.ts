@@ -51,6 +51,8 @@ export interface EmbeddedServer {
   dataDir: string
   /** True when another vrss-db process (e.g. `vrss-db server`) already had it running. */
   reused: boolean
+  /** True when this run created the data folder (initdb): the first use of this home. */
+  created: boolean
   /** Whether the server process still runs. */
   alive(): boolean
   /** Done with it: stops the server unless another vrss-db process still uses it (-> false). */
@@ -142,7 +144,8 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
   try {
     const running = await withLock(home, async () => {
       const found = await runningServer(dataDir)
-      if (found) return { ...found, reused: true }
+      if (found) return { ...found, reused: true, created: false }
+      const created = !(await isInitialised(dataDir))
       const port = options.port ?? (await findFreePort())
       const pid = await launch(await binaries(owner), {
         home,
@@ -153,7 +156,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
         settings: options.settings,
         onLog: options.onLog,
       })
-      return { pid, port, reused: false }
+      return { pid, port, reused: false, created }
     })
     const spec = specFor(credentials, running.port)
     if (!running.reused) await ensureDatabase(spec)
@@ -162,6 +165,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
       home,
       dataDir,
       reused: running.reused,
+      created: running.created,
       alive: () => isAlive(running.pid),
       stop: () => release().finally(done),
     }

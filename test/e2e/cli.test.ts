@@ -162,15 +162,20 @@ describe('embedded default', () => {
 
   it('status works with no database configured, initialising the folder on first use', async () => {
     const run = await runCli(['status', '--json'], { env: { VRSS_DB_HOME: home } })
-    expect(run.stderr).toBe('')
+    // It says that it made a database, and where, rather than doing so silently.
+    expect(run.stderr).toBe(
+      `Created a new embedded PostgreSQL 16 database in ${home}/data (first use of this folder; set VRSS_DB_HOME or give a database URL to use another)\n`,
+    )
     expect(run.code).toBe(0)
     const doc = JSON.parse(run.stdout)
     expect(doc.target.embedded).toBe(true)
     expect(doc.server.version).toMatch(/^16\./)
     expect(doc.tablesPresent).toBe(0)
-    // The second run reuses the initialised folder.
-    const again = await runCli(['status', '--json'], { env: { VRSS_DB_HOME: home } })
+    // The second run reuses the initialised folder, quietly, and says what to do next.
+    const again = await runCli(['status'], { env: { VRSS_DB_HOME: home } })
     expect(again.code).toBe(0)
+    expect(again.stderr).toBe('')
+    expect(again.stdout).toContain('Nothing is migrated yet: run `vrss-db migrate`')
   })
 
   it("a port clash gives the server's reason, not an empty rejection", async () => {
