@@ -237,6 +237,13 @@ Examples:
         render,
         maxConnections: 3,
         session: reconcileSession,
+        writes: (options) =>
+          options.mode === 'repair'
+            ? {
+                command: 'vrss-db reconcile',
+                alternative: '`--dry-run` and `--check` report drift without repairing it.',
+              }
+            : undefined,
       }),
     )
 }

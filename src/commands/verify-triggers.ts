@@ -113,6 +113,10 @@ Examples:
         run,
         render,
         maxConnections: 4,
+        writes: () => ({
+          command: 'vrss-db verify-triggers',
+          alternative: 'Its proofs write (in transactions that are always rolled back).',
+        }),
         // The proofs set tighter limits inside their own transactions; this bounds the rest
         // (presence checks, the scratch schema's copies and its drop).
         session: () => ({ lock_timeout: '5s', statement_timeout: '1min' }),
