@@ -1,10 +1,11 @@
 // verify-triggers: passes on a healthy database, names each broken guarantee, leaves no trace.
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import { run as verify } from '../../src/commands/verify-triggers.js'
-import type { Sql } from '../../src/lib/connect.js'
-import { VrssError } from '../../src/lib/errors.js'
+import { createSql, type Sql } from '../../src/lib/connect.js'
 import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../../src/lib/manifest.js'
+import { parseDatabaseUrl } from '../../src/lib/target.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -149,4 +150,66 @@ describe('verify-triggers', () => {
     )
     expect(result.proofs.filter((p) => p.kind === 'concurrency')).toHaveLength(3)
   })
+
+  it('an application role that does not own the tables proves everything; only its sequences advance', async () => {
+    const { sql, url } = await migrated()
+    const before = await fingerprint(sql)
+    const app = await roleWith(
+      sql,
+      url,
+      'grant select, insert, update, delete on all tables in schema public to %r; grant usage on all sequences in schema public to %r',
+    )
+    try {
+      const result = await verify({ concurrency: false }, testContext(app.sql, app.url))
+      expect(failures(result)).toEqual([])
+      expect(result.exitCode).toBe(0)
+      expect(result.advancedSequences).toContain('public.users_id_seq')
+      // Rows and counters are untouched; only the sequences moved, as any rolled-back insert.
+      const rows = (text: string) => text.replace(/:[^:\n]*:[^:\n]*$/gm, '')
+      expect(rows(await fingerprint(sql))).toBe(rows(before))
+    } finally {
+      await app.drop()
+    }
+  })
+
+  it('a role that may only read cannot run the proofs: exit 1 naming the privilege, not 3', async () => {
+    const { sql, url } = await migrated()
+    const reader = await roleWith(sql, url, 'grant select on all tables in schema public to %r')
+    try {
+      const result = await verify({ concurrency: true }, testContext(reader.sql, reader.url))
+      expect(result.exitCode).toBe(1)
+      expect(result.failed).toBe(0)
+      expect(result.couldNotRun?.message).toMatch(
+        /^verify-triggers could not run the proof ".*": permission denied for (table|sequence) \w+$/,
+      )
+      expect(result.couldNotRun?.hint).toContain('Nothing is known to be broken')
+      expect(result.proofs.filter((p) => p.kind === 'concurrency')).toEqual([])
+    } finally {
+      await reader.drop()
+    }
+  })
 })
+
+/** A login role with the given grants (%r: its name), its own pool, and drop() to remove it. */
+async function roleWith(sql: Sql, url: string, grants: string) {
+  const role = `vrss_role_${randomBytes(4).toString('hex')}`
+  await sql.unsafe(`create role ${role} login password 'role'`)
+  await sql.unsafe(grants.replaceAll('%r', role))
+  const roleUrl = new URL(url)
+  roleUrl.username = role
+  roleUrl.password = 'role'
+  // The CLI's own connection settings (bigint columns as numbers, as the proofs expect).
+  const pool = createSql(parseDatabaseUrl(roleUrl.toString()), {
+    max: 2,
+    onNotice: () => undefined,
+  })
+  return {
+    sql: pool,
+    url: roleUrl.toString(),
+    drop: async () => {
+      await pool.end({ timeout: 5 })
+      await sql.unsafe(`drop owned by ${role}`)
+      await sql.unsafe(`drop role ${role}`)
+    },
+  }
+}

@@ -30,7 +30,10 @@ export async function explainCouldNotRun(
       { lockTimeout: `${timeouts.lockMs}ms`, statementTimeout: `${timeouts.statementMs}ms` },
       blocker,
     )
-    return { message: `${what}: ${lowerFirst(err.message)}`, hint: `${NOTHING_BROKEN} ${err.hint}` }
+    return {
+      message: `${what}: ${lowerFirst(err.message)}`,
+      hint: `${NOTHING_BROKEN} ${lowerFirst(err.hint ?? '')}`,
+    }
   }
   if (sqlstate === '42501') {
     return {
