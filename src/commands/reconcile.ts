@@ -80,7 +80,8 @@ export async function run(
         return result
       } catch (err) {
         progress.fail()
-        throw isPostgresError(err) && err.code === '42501' ? cannotRepair(err.message) : err
+        if (!isPostgresError(err) || err.code !== '42501') throw err
+        throw options.mode === 'repair' ? cannotRepair(err.message) : cannotCheck(err.message)
       }
     },
   )
@@ -124,6 +125,13 @@ async function assertCanRepair(ctx: Context, only: Counter[]): Promise<void> {
   const [role] = await ctx.sql`select current_user as name`
   const list = missing.map((m) => `${m.privilege} on ${m.table}`)
   throw cannotRepair(`the role ${role?.name} lacks ${[...new Set(list)].join(', ')}`)
+}
+
+function cannotCheck(why: string): VrssError {
+  return new VrssError(`Cannot check the counters: ${why}`, {
+    hint: 'Checking reads the VRSS tables: run reconcile as a role with SELECT on them.',
+    code: 'INSUFFICIENT_PRIVILEGE',
+  })
 }
 
 function cannotRepair(why: string): VrssError {
@@ -276,8 +284,9 @@ Examples:
         render,
         maxConnections: 3,
         session: reconcileSession,
+        // Friendships are only ever reported: a run for them alone writes nothing.
         writes: (options) =>
-          options.mode === 'repair'
+          options.mode === 'repair' && options.only.some((counter) => counter !== 'friendships')
             ? {
                 command: 'vrss-db reconcile',
                 alternative: '`--dry-run` and `--check` report drift without repairing it.',

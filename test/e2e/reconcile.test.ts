@@ -59,6 +59,12 @@ describe('vrss-db reconcile (end to end)', () => {
       const dryRun = await runCli(['reconcile', '--dry-run', '--json'], { env: readerEnv })
       expect(dryRun.code, dryRun.stderr).toBe(0)
       expect(JSON.parse(dryRun.stdout).totalDrifted).toBe(1)
+      await sql.unsafe(`revoke select on comments from ${role}`)
+      const check = await runCli(['reconcile', '--check'], { env: readerEnv })
+      expect(check.code, check.stderr).toBe(1)
+      expect(check.stderr).toContain(
+        'error: Cannot check the counters: permission denied for table comments',
+      )
     } finally {
       await sql.unsafe(`drop owned by ${role}`)
       await sql.unsafe(`drop role ${role}`)

@@ -23,7 +23,8 @@ export async function explainCouldNotRun(
 ): Promise<CouldNotRun> {
   const { sqlstate, message } = result.couldNotRun ?? { sqlstate: '', message: '' }
   const what = `verify-triggers could not run the proof "${proof.name}"`
-  if (sqlstate === '55P03' || sqlstate === '57014') {
+  const statementTimeout = sqlstate === '57014' && /statement timeout/.test(message)
+  if (sqlstate === '55P03' || statementTimeout) {
     const blocker = await lockHolder(sql, proof.tables)
     const err = timeoutError(
       { name: 'PostgresError', code: sqlstate, message },
@@ -47,9 +48,10 @@ export async function explainCouldNotRun(
       hint: `${NOTHING_BROKEN} the proofs write (and roll back); run verify-triggers against the primary, with transactions that are not read-only.`,
     }
   }
+  // A deadlock (it gave way to the application) or a cancel (pg_cancel_backend).
   return {
     message: `${what}: ${message}`,
-    hint: `${NOTHING_BROKEN} it gave way to the application (deadlock); run it again.`,
+    hint: `${NOTHING_BROKEN} it was stopped from outside the proof; run it again.`,
   }
 }
 
