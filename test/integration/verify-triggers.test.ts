@@ -188,6 +188,39 @@ describe('verify-triggers', () => {
       await reader.drop()
     }
   })
+  it('an ACCESS EXCLUSIVE lock held by the application: exit 1 naming the table and holder, not 3', async () => {
+    const { sql, url } = await migrated()
+    const app = db.connectUrl(url, { application_name: 'vrss_test_ddl' })
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holderPid = 0
+    const locked = new Promise<void>((resolve, reject) => {
+      app
+        .begin(async (tx) => {
+          const [row] = await tx`select pg_backend_pid() as pid`
+          await tx`lock table posts in access exclusive mode`
+          holderPid = row?.pid
+          resolve()
+          await held
+          throw new Error('roll back')
+        })
+        .catch(reject)
+    }).catch(() => undefined)
+    await locked
+    try {
+      const result = await verify({ concurrency: true }, testContext(sql, url))
+      expect(result.exitCode).toBe(1)
+      expect(result.failed).toBe(0)
+      expect(result.couldNotRun?.message).toContain(
+        `waiting for a lock on posts held by pid ${holderPid} (application_name "vrss_test_ddl"`,
+      )
+      expect(result.proofs.filter((p) => p.couldNotRun)).toHaveLength(1)
+    } finally {
+      release()
+    }
+  })
 })
 
 /** A login role with the given grants (%r: its name), its own pool, and drop() to remove it. */
