@@ -24,29 +24,27 @@ export async function checkPresence(sql: Sql, applied: Set<number>): Promise<Pro
   )
   const byName = new Map(rows.map((r) => [`${r.table}.${r.name}`, r]))
   const ms = Math.round((performance.now() - started) * 10) / 10
-  const phases = PHASES.filter((phase) => applied.has(phase.version))
-  return phases
-    .flatMap((phase) => phase.triggers)
-    .map((expected): ProofResult => {
-      const name = `trigger ${expected.table}.${expected.name} is present and enabled`
-      const found = byName.get(`${expected.table}.${expected.name}`)
-      const events = found
-        ? /^CREATE (?:CONSTRAINT )?TRIGGER \S+ (.+?) ON /.exec(found.definition)?.[1]
-        : undefined
-      const fail = (error: string, actual: unknown, want: unknown) => ({
-        name,
-        ok: false,
-        ms,
-        error,
-        expected: want,
-        actual,
-      })
-      if (!found) return fail('missing', 'absent', 'present')
-      if (found.enabled === 'D')
-        return fail('disabled (ALTER TABLE … DISABLE TRIGGER)', 'disabled', 'enabled')
-      if (found.function !== expected.function)
-        return fail('calls another function', found.function, expected.function)
-      if (events !== expected.events) return fail('fires on other events', events, expected.events)
-      return { name, ok: true, ms }
+  const triggers = PHASES.filter((p) => applied.has(p.version)).flatMap((p) => p.triggers)
+  return triggers.map((expected): ProofResult => {
+    const name = `trigger ${expected.table}.${expected.name} is present and enabled`
+    const found = byName.get(`${expected.table}.${expected.name}`)
+    const events = found
+      ? /^CREATE (?:CONSTRAINT )?TRIGGER \S+ (.+?) ON /.exec(found.definition)?.[1]
+      : undefined
+    const fail = (error: string, actual: unknown, want: unknown) => ({
+      name,
+      ok: false,
+      ms,
+      error,
+      expected: want,
+      actual,
     })
+    if (!found) return fail('missing', 'absent', 'present')
+    if (found.enabled === 'D')
+      return fail('disabled (ALTER TABLE … DISABLE TRIGGER)', 'disabled', 'enabled')
+    if (found.function !== expected.function)
+      return fail('calls another function', found.function, expected.function)
+    if (events !== expected.events) return fail('fires on other events', events, expected.events)
+    return { name, ok: true, ms }
+  })
 }
