@@ -243,6 +243,13 @@ Examples:
         parse: (raw) => parseMigrateOptions(raw),
         run,
         render,
+        writes: (options) =>
+          options.dryRun
+            ? undefined
+            : {
+                command: 'vrss-db migrate',
+                alternative: '`vrss-db migrate --dry-run` and `vrss-db status` only read.',
+              },
       }),
     )
   rollback

@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
-import { ExitCode, usageError, VrssError } from '../lib/errors.js'
+import { ExitCode, isPostgresError, usageError, VrssError } from '../lib/errors.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
@@ -19,6 +19,7 @@ import {
   reconcile,
 } from '../lib/reconcile.js'
 import { formatMs, renderTable } from '../lib/render.js'
+import { query } from '../lib/sql-files.js'
 
 export type ReconcileMode = 'repair' | 'dry-run' | 'check'
 
@@ -56,6 +57,7 @@ export async function run(
       },
     )
   }
+  if (options.mode === 'repair') await assertCanRepair(ctx, options.only)
   // One run at a time: an overlapping cron run stops at once instead of doubling the work.
   const stats = await withAdvisoryLock(
     ctx.sql,
@@ -78,7 +80,8 @@ export async function run(
         return result
       } catch (err) {
         progress.fail()
-        throw err
+        if (!isPostgresError(err) || err.code !== '42501') throw err
+        throw options.mode === 'repair' ? cannotRepair(err.message) : cannotCheck(err.message)
       }
     },
   )
@@ -92,6 +95,50 @@ export async function run(
     totalDrifted,
     elapsedMs: Math.round(performance.now() - started),
   }
+}
+
+/** What each counter's repair writes: the row locks (FOR UPDATE) and writes need UPDATE. */
+const REPAIR_PRIVILEGES: Record<Counter, { table: string; privilege: string }[]> = {
+  likes: [{ table: 'posts', privilege: 'UPDATE' }],
+  comments: [{ table: 'posts', privilege: 'UPDATE' }],
+  reposts: [{ table: 'posts', privilege: 'UPDATE' }],
+  replies: [{ table: 'comments', privilege: 'UPDATE' }],
+  storage: [
+    { table: 'storage_usage', privilege: 'UPDATE' },
+    { table: 'storage_usage', privilege: 'INSERT' },
+  ],
+  friendships: [],
+}
+
+/**
+ * Before any work: a role that can read but not write (a reporting role) would otherwise find
+ * the drift and then fail on its first repair with a raw "permission denied".
+ */
+async function assertCanRepair(ctx: Context, only: Counter[]): Promise<void> {
+  const needed = only.flatMap((counter) => REPAIR_PRIVILEGES[counter])
+  const missing = await query<{ table: string; privilege: string }>(
+    ctx.sql,
+    'reconcile/missing-privileges',
+    [needed.map((n) => n.table), needed.map((n) => n.privilege)],
+  )
+  if (missing.length === 0) return
+  const [role] = await ctx.sql`select current_user as name`
+  const list = missing.map((m) => `${m.privilege} on ${m.table}`)
+  throw cannotRepair(`the role ${role?.name} lacks ${[...new Set(list)].join(', ')}`)
+}
+
+function cannotCheck(why: string): VrssError {
+  return new VrssError(`Cannot check the counters: ${why}`, {
+    hint: 'Checking reads the VRSS tables: run reconcile as a role with SELECT on them.',
+    code: 'INSUFFICIENT_PRIVILEGE',
+  })
+}
+
+function cannotRepair(why: string): VrssError {
+  return new VrssError(`Cannot repair the counters: ${why}`, {
+    hint: 'Run reconcile as a role with these privileges, or use --dry-run (or --check) to report the drift without repairing it.',
+    code: 'INSUFFICIENT_PRIVILEGE',
+  })
 }
 
 export function render(result: ReconcileResult, out: Output): void {
@@ -237,6 +284,14 @@ Examples:
         render,
         maxConnections: 3,
         session: reconcileSession,
+        // Friendships are only ever reported: a run for them alone writes nothing.
+        writes: (options) =>
+          options.mode === 'repair' && options.only.some((counter) => counter !== 'friendships')
+            ? {
+                command: 'vrss-db reconcile',
+                alternative: '`--dry-run` and `--check` report drift without repairing it.',
+              }
+            : undefined,
       }),
     )
 }

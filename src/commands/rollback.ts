@@ -156,6 +156,7 @@ Examples:
     )
     .action(
       commandAction<RollbackOptions, RollbackResult>({
+        writes: () => ({ command: 'vrss-db migrate rollback' }),
         parse: (raw) => {
           const base = parseMigrateOptions(raw)
           return {

@@ -276,6 +276,7 @@ Examples:
         // Loading and vacuuming MVP-scale tables takes minutes: a statement_timeout set on the
         // database or role must not cut them off (every lock wait has its own timeout).
         session: () => ({ statement_timeout: '0' }),
+        writes: () => ({ command: 'vrss-db seed' }),
       }),
     )
 }

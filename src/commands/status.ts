@@ -37,6 +37,8 @@ export interface StatusResult extends CommandResult {
   target: { url: string; source: string; embedded: boolean }
   server: { version: string; versionNum: number; database: string; user: string; schema: string }
   databaseBytes: number
+  /** Present when the target is a read-only hot standby. */
+  replica?: ReplicaStatus
   phases: PhaseStatus[]
   problems: SchemaProblems
   tables: TablePresence[]
@@ -50,6 +52,30 @@ export interface StatusResult extends CommandResult {
   otherInvalidIndexes: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
+}
+
+export interface ReplicaStatus {
+  /** now() - pg_last_xact_replay_timestamp(): also grows while the primary is idle. */
+  replayLagSeconds: number | null
+  receiveLsn: string | null
+  replayLsn: string | null
+}
+
+interface ReplicaRow {
+  in_recovery: boolean
+  replay_lag_seconds: number | null
+  receive_lsn: string | null
+  replay_lsn: string | null
+}
+
+async function replicaStatus(ctx: Context): Promise<ReplicaStatus | undefined> {
+  const [row] = await query<ReplicaRow>(ctx.sql, 'queries/status-replica')
+  if (!row?.in_recovery) return undefined
+  return {
+    replayLagSeconds: row.replay_lag_seconds === null ? null : Number(row.replay_lag_seconds),
+    receiveLsn: row.receive_lsn,
+    replayLsn: row.replay_lsn,
+  }
 }
 
 interface ServerRow {
@@ -70,6 +96,7 @@ interface TableRow {
 export async function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
+  const replica = await replicaStatus(ctx)
   const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
   const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
   const problems = await checkSchema(ctx.sql, applied)
@@ -90,6 +117,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
       schema: server.schema,
     },
     databaseBytes: server.database_bytes,
+    ...(replica ? { replica } : {}),
     phases,
     problems,
     tables,
@@ -165,6 +193,7 @@ export function render(result: StatusResult, out: Output): void {
   out.print(
     `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, schema ${result.server.schema}, ${formatBytes(result.databaseBytes)}`,
   )
+  if (result.replica) out.print(`${c.bold('Replica')}   ${describeReplica(result.replica)}`)
   out.print()
   const stateColour = { applied: c.green, pending: c.yellow, edited: c.red, unknown: c.red }
   out.print(
@@ -220,6 +249,15 @@ export function render(result: StatusResult, out: Output): void {
       )
     }
   }
+}
+
+/** "read-only hot standby, replay lag 0.4s (received 0/3000148, replayed 0/3000148)". */
+function describeReplica(replica: ReplicaStatus): string {
+  const lag =
+    replica.replayLagSeconds === null
+      ? 'nothing replayed yet'
+      : `replay lag ${formatMs(Math.max(0, replica.replayLagSeconds) * 1000)} since the last replayed commit`
+  return `read-only hot standby (writing commands run against the primary), ${lag} (received ${replica.receiveLsn ?? '-'}, replayed ${replica.replayLsn ?? '-'})`
 }
 
 /** Read-only, and never stuck behind another session's lock (e.g. a migration's DDL). */

@@ -8,6 +8,7 @@ import { type Context, createOutput, type GlobalOptions, withContext } from './c
 import { ExitCode, errorDocument, toVrssError } from './errors.js'
 import { interruptedBy } from './interrupt.js'
 import type { Output } from './output.js'
+import { assertWritable } from './preflight.js'
 
 /** What every core returns; a check that found problems sets exitCode 3. */
 export interface CommandResult {
@@ -25,6 +26,16 @@ export interface CommandDefinition<O, R extends CommandResult> {
   maxConnections?: number
   /** Session settings of its connections (see ContextOptions.session). */
   session?: (options: O) => Record<string, string>
+  /**
+   * When these options make the command write: its name for the messages, and what works on a
+   * read-only target instead. It then refuses a replica or read-only database before starting.
+   */
+  writes?: (options: O) => WritingCommand | undefined
+}
+
+export interface WritingCommand {
+  command: string
+  alternative?: string
 }
 
 export function globalOptionsOf(command: Command): GlobalOptions {
@@ -50,10 +61,19 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
         command.optsWithGlobals() as Record<string, unknown>,
         positional,
       )
-      const result = await withContext(global, out, (ctx) => definition.run(options, ctx), {
-        maxConnections: definition.maxConnections,
-        session: definition.session?.(options),
-      })
+      const writing = definition.writes?.(options)
+      const result = await withContext(
+        global,
+        out,
+        async (ctx) => {
+          if (writing) await assertWritable(ctx.sql, writing.command, writing.alternative)
+          return definition.run(options, ctx)
+        },
+        {
+          maxConnections: definition.maxConnections,
+          session: definition.session?.(options),
+        },
+      )
       if (interruptedBy()) return // the interruption handler reports and exits
       if (out.json) out.document(definition.toJson ? definition.toJson(result) : result)
       else definition.render(result, out, options)

@@ -621,7 +621,8 @@ async function runningServer(dataDir: string): Promise<{ pid: number; port: numb
   }
   const pid = Number(lines[0])
   const port = Number(lines[3])
-  const ready = (lines[7] ?? '').trim() === 'ready'
+  // A hot standby that accepts read-only connections says "standby" instead of "ready".
+  const ready = ['ready', 'standby'].includes((lines[7] ?? '').trim())
   if (!Number.isInteger(pid) || !isAlive(pid)) return undefined // stale: postgres clears it
   if (!ready || !Number.isInteger(port)) {
     throw new VrssError(

@@ -29,6 +29,48 @@ describe('vrss-db verify-triggers (end to end)', () => {
     ])
   })
 
+  it('an open application transaction holding a lock the proofs need: exit 1 naming it, not 3', async () => {
+    const { url } = await db.createDatabase()
+    await runCli(['migrate'], { env: { DATABASE_URL: url } })
+    // An application transaction that inserted a user and is still open: it holds the users
+    // table and its id sequence, which the proofs need.
+    const app = db.connectUrl(url, { application_name: 'vrss_test_app' })
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holderPid = 0
+    const inserted = new Promise<void>((resolve, reject) => {
+      app
+        .begin(async (tx) => {
+          const [row] = await tx`
+            insert into users (username, email, password_hash)
+            values ('app_user', 'app@example.invalid', 'x') returning pg_backend_pid() as pid`
+          holderPid = row?.pid
+          resolve()
+          await held
+          throw new Error('roll back')
+        })
+        .catch(reject)
+    }).catch(() => undefined)
+    await inserted
+    try {
+      const run = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stdout).toMatch(/^ok \d+ - \[behaviour\] .* # SKIP could not run: /m)
+      expect(run.stdout).not.toMatch(/^not ok/m)
+      const lines = run.stderr.trim().split('\n')
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toMatch(
+        /^error: verify-triggers could not run the proof ".*": gave up after 1000ms waiting for a lock/,
+      )
+      expect(lines[0]).toContain(`held by pid ${holderPid} (application_name "vrss_test_app"`)
+      expect(lines[1]).toMatch(/^hint: Nothing is known to be broken: /)
+    } finally {
+      release()
+    }
+  })
+
   it('on an unmigrated database: exit 1 naming the phases', async () => {
     const run = await runCli(['verify-triggers', '--database-url', db.url])
     expect(run.code).toBe(1)

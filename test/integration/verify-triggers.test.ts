@@ -1,10 +1,11 @@
 // verify-triggers: passes on a healthy database, names each broken guarantee, leaves no trace.
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import { run as verify } from '../../src/commands/verify-triggers.js'
-import type { Sql } from '../../src/lib/connect.js'
-import { VrssError } from '../../src/lib/errors.js'
+import { createSql, type Sql } from '../../src/lib/connect.js'
 import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../../src/lib/manifest.js'
+import { parseDatabaseUrl } from '../../src/lib/target.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -128,14 +129,120 @@ describe('verify-triggers', () => {
     ])
   })
 
-  it('says which phases are missing and does not run (exit 1)', async () => {
+  it('proves the applied phases and names the pending ones, whose proofs it skips', async () => {
     const target = await db.createDatabase()
     await migrateTo(target.sql, target.url, { phase: '2' })
-    const err = await verify({ concurrency: false }, testContext(target.sql, target.url)).catch(
-      (e: unknown) => e,
+    const result = await verify({ concurrency: true }, testContext(target.sql, target.url))
+    expect(failures(result)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(result.skippedPhases).toEqual([
+      '3 features',
+      '4 communication',
+      '5 feed',
+      '6 api_compat',
+      '7 posts_visibility',
+    ])
+    const behaviour = result.proofs.filter((p) => p.kind === 'behaviour').map((p) => p.name)
+    expect(behaviour).toHaveLength(10)
+    expect(behaviour).not.toContain('conversations.last_message_at is the newest message')
+    expect(behaviour).not.toContain(
+      'media without a post counts toward its uploader; attaching it changes no total',
     )
-    expect(err).toBeInstanceOf(VrssError)
-    expect((err as VrssError).exitCode).toBe(1)
-    expect((err as VrssError).message).toContain('3 features, 4 communication')
+    expect(result.proofs.filter((p) => p.kind === 'concurrency')).toHaveLength(3)
+  })
+
+  it('an application role that does not own the tables proves everything; only its sequences advance', async () => {
+    const { sql, url } = await migrated()
+    const before = await fingerprint(sql)
+    const app = await roleWith(
+      sql,
+      url,
+      'grant select, insert, update, delete on all tables in schema public to %r; grant usage on all sequences in schema public to %r',
+    )
+    try {
+      const result = await verify({ concurrency: false }, testContext(app.sql, app.url))
+      expect(failures(result)).toEqual([])
+      expect(result.exitCode).toBe(0)
+      expect(result.advancedSequences).toContain('public.users_id_seq')
+      // Rows and counters are untouched; only the sequences moved, as any rolled-back insert.
+      const rows = (text: string) => text.replace(/:[^:\n]*:[^:\n]*$/gm, '')
+      expect(rows(await fingerprint(sql))).toBe(rows(before))
+    } finally {
+      await app.drop()
+    }
+  })
+
+  it('a role that may only read cannot run the proofs: exit 1 naming the privilege, not 3', async () => {
+    const { sql, url } = await migrated()
+    const reader = await roleWith(sql, url, 'grant select on all tables in schema public to %r')
+    try {
+      const result = await verify({ concurrency: true }, testContext(reader.sql, reader.url))
+      expect(result.exitCode).toBe(1)
+      expect(result.failed).toBe(0)
+      expect(result.couldNotRun?.message).toMatch(
+        /^verify-triggers could not run the proof ".*": permission denied for (table|sequence) \w+$/,
+      )
+      expect(result.couldNotRun?.hint).toContain('Nothing is known to be broken')
+      expect(result.proofs.filter((p) => p.kind === 'concurrency')).toEqual([])
+    } finally {
+      await reader.drop()
+    }
+  })
+  it('an ACCESS EXCLUSIVE lock held by the application: exit 1 naming the table and holder, not 3', async () => {
+    const { sql, url } = await migrated()
+    const app = db.connectUrl(url, { application_name: 'vrss_test_ddl' })
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holderPid = 0
+    const locked = new Promise<void>((resolve, reject) => {
+      app
+        .begin(async (tx) => {
+          const [row] = await tx`select pg_backend_pid() as pid`
+          await tx`lock table posts in access exclusive mode`
+          holderPid = row?.pid
+          resolve()
+          await held
+          throw new Error('roll back')
+        })
+        .catch(reject)
+    }).catch(() => undefined)
+    await locked
+    try {
+      const result = await verify({ concurrency: true }, testContext(sql, url))
+      expect(result.exitCode).toBe(1)
+      expect(result.failed).toBe(0)
+      expect(result.couldNotRun?.message).toContain(
+        `waiting for a lock on posts held by pid ${holderPid} (application_name "vrss_test_ddl"`,
+      )
+      expect(result.proofs.filter((p) => p.couldNotRun)).toHaveLength(1)
+    } finally {
+      release()
+    }
   })
 })
+
+/** A login role with the given grants (%r: its name), its own pool, and drop() to remove it. */
+async function roleWith(sql: Sql, url: string, grants: string) {
+  const role = `vrss_role_${randomBytes(4).toString('hex')}`
+  await sql.unsafe(`create role ${role} login password 'role'`)
+  await sql.unsafe(grants.replaceAll('%r', role))
+  const roleUrl = new URL(url)
+  roleUrl.username = role
+  roleUrl.password = 'role'
+  // The CLI's own connection settings (bigint columns as numbers, as the proofs expect).
+  const pool = createSql(parseDatabaseUrl(roleUrl.toString()), {
+    max: 2,
+    onNotice: () => undefined,
+  })
+  return {
+    sql: pool,
+    url: roleUrl.toString(),
+    drop: async () => {
+      await pool.end({ timeout: 5 })
+      await sql.unsafe(`drop owned by ${role}`)
+      await sql.unsafe(`drop role ${role}`)
+    },
+  }
+}

@@ -16,14 +16,16 @@ interface ObjectRow {
   definition: string
 }
 
-export async function checkPresence(sql: Sql): Promise<ProofResult[]> {
+/** The triggers of the `applied` phases (versions); a pending phase's triggers are not expected. */
+export async function checkPresence(sql: Sql, applied: Set<number>): Promise<ProofResult[]> {
   const started = performance.now()
   const rows = (await query<ObjectRow>(sql, 'queries/status-objects')).filter(
     (r) => r.kind === 'trigger',
   )
   const byName = new Map(rows.map((r) => [`${r.table}.${r.name}`, r]))
   const ms = Math.round((performance.now() - started) * 10) / 10
-  return PHASES.flatMap((phase) => phase.triggers).map((expected): ProofResult => {
+  const triggers = PHASES.filter((p) => applied.has(p.version)).flatMap((p) => p.triggers)
+  return triggers.map((expected): ProofResult => {
     const name = `trigger ${expected.table}.${expected.name} is present and enabled`
     const found = byName.get(`${expected.table}.${expected.name}`)
     const events = found
