@@ -121,6 +121,10 @@ Examples:
   return program
 }
 
+function printJson(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`)
+}
+
 export async function main(argv: string[]): Promise<void> {
   // `vrss-db migrate --dry-run | head`: a closed pipe is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
@@ -131,8 +135,14 @@ export async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json')
   const program = await buildProgram(argv.slice(2))
   let usageMessage = ''
+  // With --json, help and the version are data too: captured here, printed as one document.
+  let captured = ''
   const configure = (command: Command) => {
     command.configureOutput({
+      writeOut: (text) => {
+        if (json) captured += text
+        else process.stdout.write(text)
+      },
       outputError: (text, write) => {
         usageMessage = text.replace(/^error:\s*/i, '').trim()
         if (!json) write(text)
@@ -155,13 +165,15 @@ export async function main(argv: string[]): Promise<void> {
       err.code === 'commander.version' ||
       err.code === 'commander.help'
     ) {
+      if (json)
+        printJson(
+          err.code === 'commander.version' ? { version: captured.trim() } : { usage: captured },
+        )
       process.exitCode = ExitCode.ok
       return
     }
     if (json) {
-      process.stdout.write(
-        `${JSON.stringify(errorDocument(usageError(usageMessage || err.message)), null, 2)}\n`,
-      )
+      printJson(errorDocument(usageError(usageMessage || err.message)))
     }
     process.exitCode = ExitCode.usage
   }

@@ -211,7 +211,7 @@ export function register(program: Command): Command {
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option(
       '--lock-wait <duration>',
-      "how long to wait for another runner's migration lock (default 60s)",
+      "how long to wait for another runner's migration lock (default 60s; 0: try once)",
     )
     .option(
       '--lock-timeout <duration>',
@@ -265,7 +265,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
     lockWaitMs:
       raw.lockWait === undefined
         ? DEFAULT_LOCK_WAIT_MS
-        : parseDuration('--lock-wait', raw.lockWait),
+        : parseDuration('--lock-wait', raw.lockWait, { zeroMeans: 'try once' }),
     lockTimeoutMs:
       raw.lockTimeout === undefined
         ? DEFAULT_LOCK_TIMEOUT_MS
