@@ -4,7 +4,7 @@
  * others are registered by name and summary, which is all `vrss-db --help` shows.
  */
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { ExitCode, errorDocument, usageError } from './lib/errors.js'
 
 interface CommandEntry {
@@ -55,7 +55,7 @@ const COMMANDS: CommandEntry[] = [
 ]
 
 /** Global options that take a value, so that their value is not taken for a command name. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--database-url'])
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--database-url', '--migrations-table'])
 
 /** The command the arguments ask for (`help <command>` asks for that command's help). */
 export function requestedCommand(args: string[]): string | undefined {
@@ -82,6 +82,12 @@ export async function buildProgram(args: string[] = []): Promise<Command> {
     .option(
       '--database-url <url>',
       'PostgreSQL URL (default: $DATABASE_URL, then the PG* variables, then the embedded server)',
+    )
+    .addOption(
+      new Option(
+        '--migrations-table <name>',
+        "vrss-db's bookkeeping table (default schema_migrations), e.g. beside another tool's",
+      ).env('VRSS_DB_MIGRATIONS_TABLE'),
     )
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-color', 'disable colour (also NO_COLOR, or when output is not a terminal)')

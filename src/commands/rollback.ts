@@ -18,7 +18,7 @@ import { confirmDestructive } from '../lib/safety.js'
 import { type MigrateOptions, parseMigrateOptions } from './migrate.js'
 
 export interface RollbackOptions
-  extends Pick<MigrateOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs'> {
+  extends Pick<MigrateOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
   to: number
   force: boolean
   yes: boolean
@@ -41,7 +41,7 @@ export async function run(options: RollbackOptions, ctx: Context): Promise<Rollb
     MIGRATION_LOCK,
     { timeoutMs: options.lockWaitMs, what: 'the migration lock' },
     async (conn) => {
-      const plan = planRollback(await readApplied(conn), options)
+      const plan = planRollback(await readApplied(conn, options.migrationsTable), options)
       if (plan.length === 0) return { target, reverted: [] }
       if (!options.force) await assertTablesEmpty(conn, plan)
       await confirmDestructive(ctx, describePlan(plan), options.yes)
@@ -49,6 +49,7 @@ export async function run(options: RollbackOptions, ctx: Context): Promise<Rollb
       for (const migration of plan) {
         const executionMs = await revertMigration(conn, migration, {
           lockTimeoutMs: options.lockTimeoutMs,
+          table: options.migrationsTable,
           beforeDown: options.force ? undefined : (tx) => assertTablesEmpty(tx, [migration], true),
         })
         reverted.push({ version: migration.version, name: migration.name, executionMs })
@@ -154,6 +155,7 @@ Examples:
             migrations: base.migrations,
             lockWaitMs: base.lockWaitMs,
             lockTimeoutMs: base.lockTimeoutMs,
+            migrationsTable: base.migrationsTable,
             to: parseInteger('--to', raw.to, { min: 0, max: base.migrations.length }),
             force: Boolean(raw.force),
             yes: Boolean(raw.yes),

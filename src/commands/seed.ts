@@ -11,7 +11,7 @@ import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { parseInteger } from '../lib/parse.js'
+import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { formatMs, renderTable } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
 import type { IdStart } from '../lib/seed/dataset.js'
@@ -38,6 +38,8 @@ export interface SeedOptions {
   append: boolean
   reset: boolean
   yes: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface DriftSummary {
@@ -83,7 +85,7 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
 
 async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResult> {
   const started = performance.now()
-  await assertMigrated(ctx)
+  await assertMigrated(ctx, options.migrationsTable)
   await undoInterruptedLoads(ctx)
   const [existing] = await ctx.sql`select exists (select 1 from users) as has_users`
   if (existing?.has_users && options.reset) {
@@ -169,8 +171,8 @@ async function undoInterruptedLoads(ctx: Context): Promise<void> {
   )
 }
 
-async function assertMigrated(ctx: Context): Promise<void> {
-  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+async function assertMigrated(ctx: Context, migrationsTable?: string): Promise<void> {
+  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql, migrationsTable))
   const pending = phases.filter((p) => p.state === 'pending')
   if (pending.length > 0) {
     throw new VrssError(
@@ -244,6 +246,7 @@ export function parseSeedOptions(raw: Record<string, unknown>): SeedOptions {
     append: Boolean(raw.append),
     reset: Boolean(raw.reset),
     yes,
+    migrationsTable: parseMigrationsTable(raw.migrationsTable),
   }
 }
 

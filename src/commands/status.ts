@@ -10,6 +10,7 @@ import { MAIN_TABLES, VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
+import { parseMigrationsTable } from '../lib/parse.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
 import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema-check.js'
 import {
@@ -22,6 +23,8 @@ import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {
   check: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface TablePresence {
@@ -70,7 +73,10 @@ interface TableRow {
 export async function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
-  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+  const phases = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
   const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
   const problems = await checkSchema(ctx.sql, applied)
   const tables = await tablePresence(ctx)
@@ -231,7 +237,10 @@ Examples:
     )
     .action(
       commandAction<StatusOptions, StatusResult>({
-        parse: (raw) => ({ check: Boolean(raw.check) }),
+        parse: (raw) => ({
+          check: Boolean(raw.check),
+          migrationsTable: parseMigrationsTable(raw.migrationsTable),
+        }),
         run,
         render,
         session: () => STATUS_SESSION,

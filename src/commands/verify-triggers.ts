@@ -9,6 +9,7 @@ import { ExitCode, VrssError } from '../lib/errors.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
+import { parseMigrationsTable } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { removeLeftovers, runConcurrencyProofs } from '../lib/verify/concurrency.js'
 import { checkPresence } from '../lib/verify/presence.js'
@@ -16,6 +17,8 @@ import { PROOFS, type ProofResult, runProof } from '../lib/verify/proofs.js'
 
 export interface VerifyOptions {
   concurrency: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface VerifyResult extends CommandResult {
@@ -33,9 +36,10 @@ const TIMEOUTS = { lockMs: 1000, statementMs: 10_000 }
 
 export async function run(options: VerifyOptions, ctx: Context): Promise<VerifyResult> {
   const started = performance.now()
-  const pending = comparePhases(loadMigrations(), await readApplied(ctx.sql)).filter(
-    (p) => p.state === 'pending',
-  )
+  const pending = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  ).filter((p) => p.state === 'pending')
   if (pending.length > 0) {
     throw new VrssError(
       `Cannot verify: phase(s) ${pending.map((p) => `${p.version} ${p.name}`).join(', ')} are not applied`,
@@ -109,7 +113,10 @@ Examples:
     )
     .action(
       commandAction<VerifyOptions, VerifyResult>({
-        parse: (raw) => ({ concurrency: Boolean(raw.concurrency) }),
+        parse: (raw) => ({
+          concurrency: Boolean(raw.concurrency),
+          migrationsTable: parseMigrationsTable(raw.migrationsTable),
+        }),
         run,
         render,
         maxConnections: 4,

@@ -50,3 +50,16 @@ export function parseDuration(flag: string, value: unknown, options: DurationOpt
   }
   return ms
 }
+
+/** --migrations-table: a table name, optionally schema-qualified (quoted when used). */
+export function parseMigrationsTable(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  const text = String(value).trim()
+  const parts = text.split('.')
+  if (parts.length > 2 || parts.some((p) => p.length === 0 || p.length > 63)) {
+    throw usageError(
+      `--migrations-table must be a table name or schema.table (each at most 63 characters), got "${String(value)}"`,
+    )
+  }
+  return text
+}
