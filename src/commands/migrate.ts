@@ -22,6 +22,7 @@ import {
 import type { Output } from '../lib/output.js'
 import { parseDuration, parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 import * as rollback from './rollback.js'
 
 export interface MigrateOptions {
@@ -36,6 +37,8 @@ export interface MigrateOptions {
   acceptEdited: boolean
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
+  /** --yes: migrate even a template database. */
+  yes?: boolean
 }
 
 export interface AppliedPhase {
@@ -63,6 +66,11 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 
 export async function run(options: MigrateOptions, ctx: Context): Promise<MigrateResult> {
   const base = { target: ctx.target.display, dryRun: options.dryRun }
+  await guardTargetDatabase(ctx, {
+    yes: Boolean(options.yes),
+    dryRun: options.dryRun,
+    creates: true,
+  })
   if (options.dryRun) {
     const phases = comparePhases(
       options.migrations,
@@ -238,6 +246,7 @@ export function register(program: Command): Command {
       '--accept-edited',
       'continue although applied phase files changed, recording the new checksums',
     )
+    .option('--yes', 'migrate even a template database (template1), which new databases copy')
     .addOption(new Option('--migrations-dir <dir>', 'read migrations from this folder').hideHelp())
     .addHelpText(
       'after',
@@ -289,5 +298,6 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
         : parseDuration('--index-wait', raw.indexWait),
     acceptEdited: Boolean(raw.acceptEdited),
     migrationsTable: parseMigrationsTable(raw.migrationsTable),
+    yes: Boolean(raw.yes),
   }
 }

@@ -15,6 +15,7 @@ import type { Output } from '../lib/output.js'
 import { parseInteger } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 import { type MigrateOptions, parseMigrateOptions } from './migrate.js'
 
 export interface RollbackOptions
@@ -36,6 +37,7 @@ export interface RollbackResult extends CommandResult {
  */
 export async function run(options: RollbackOptions, ctx: Context): Promise<RollbackResult> {
   const target = ctx.target.display
+  await guardTargetDatabase(ctx, { yes: options.yes })
   return withAdvisoryLock(
     ctx.sql,
     MIGRATION_LOCK,

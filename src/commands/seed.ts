@@ -26,6 +26,7 @@ import {
   unfinishedLoads,
 } from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 
 export const DEFAULT_SEED = 42
 export const DEFAULT_USERS = 20
@@ -85,6 +86,7 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
 
 async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResult> {
   const started = performance.now()
+  await guardTargetDatabase(ctx, { yes: options.yes })
   await assertMigrated(ctx, options.migrationsTable)
   await undoInterruptedLoads(ctx)
   const [existing] = await ctx.sql`select exists (select 1 from users) as has_users`
@@ -260,7 +262,10 @@ export function register(program: Command): Command {
     )
     .option('--append', 'add fake users to a database that already has users')
     .option('--reset', 'empty every VRSS table first (destructive)')
-    .option('--yes', 'confirm --reset without a prompt, or allow more than 100,000 users')
+    .option(
+      '--yes',
+      'confirm --reset without a prompt, allow more than 100,000 users, or seed a template database',
+    )
     .addHelpText(
       'after',
       `

@@ -19,6 +19,7 @@ import {
   unfinishedSeedReport,
 } from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
+import { noSchemaProblem } from '../lib/target-database.js'
 import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {
@@ -38,7 +39,15 @@ export interface TablePresence {
 
 export interface StatusResult extends CommandResult {
   target: { url: string; source: string; embedded: boolean }
-  server: { version: string; versionNum: number; database: string; user: string; schema: string }
+  server: {
+    version: string
+    versionNum: number
+    database: string
+    user: string
+    /** Where new tables go; null when the search_path names no existing schema. */
+    schema: string | null
+    searchPath: string
+  }
   databaseBytes: number
   phases: PhaseStatus[]
   problems: SchemaProblems
@@ -61,7 +70,8 @@ interface ServerRow {
   database: string
   user: string
   database_bytes: number
-  schema: string
+  schema: string | null
+  search_path: string
 }
 
 interface TableRow {
@@ -84,6 +94,10 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const leftovers = await findLeftovers(ctx.sql)
   const otherInvalidIndexes = await foreignInvalidIndexes(ctx.sql)
   const findings = describeFindings(phases, problems, leftovers)
+  if (server.schema === null) {
+    const problem = noSchemaProblem(server.search_path)
+    findings.unshift(`${problem.message}; ${problem.hint}`)
+  }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
@@ -94,6 +108,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
       database: server.database,
       user: server.user,
       schema: server.schema,
+      searchPath: server.search_path,
     },
     databaseBytes: server.database_bytes,
     phases,
@@ -164,7 +179,7 @@ export function render(result: StatusResult, out: Output): void {
     `${c.bold('Server')}    PostgreSQL ${result.server.version}${result.target.embedded ? ' (embedded)' : ''}`,
   )
   out.print(
-    `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, schema ${result.server.schema}, ${formatBytes(result.databaseBytes)}`,
+    `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, ${result.server.schema === null ? c.red('no schema') : `schema ${result.server.schema}`}, ${formatBytes(result.databaseBytes)}`,
   )
   out.print()
   const stateColour = { applied: c.green, pending: c.yellow, edited: c.red, unknown: c.red }
