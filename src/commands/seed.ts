@@ -7,15 +7,15 @@ import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { usageError, VrssError } from '../lib/errors.js'
-import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../lib/manifest.js'
+import { VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
 import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { formatMs, renderTable } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
-import type { IdStart } from '../lib/seed/dataset.js'
 import type { Tier } from '../lib/seed/generate-extras.js'
+import { generateWithReservedIds } from '../lib/seed/ids.js'
 import { planFor } from '../lib/seed/plan.js'
 import {
   assertNoForeignReferences,
@@ -109,14 +109,17 @@ async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResul
     Tier[]
   >`select id, name, storage_bytes from subscription_tiers order by id`
   const fresh = options.reset || (await allEmpty(ctx))
-  const ids = await nextIds(ctx)
   const progress = ctx.out.progress(
     `Generating ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
   )
   const { generateDataset } = await import('../lib/seed/generate.js')
   const { loadDataset } = await import('../lib/seed/load.js')
   const generateStarted = performance.now()
-  const generated = await generateDataset(planFor(options.users), options.seed, ids, tiers)
+  // --append next to a live application: the ids are reserved from the sequences, so neither
+  // side can take the other's.
+  const generated = await generateWithReservedIds(ctx.sql, VRSS_TABLES, (ids) =>
+    generateDataset(planFor(options.users), options.seed, ids, tiers),
+  )
   const generateMs = Math.round(performance.now() - generateStarted)
   progress.succeed(
     `Generated ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
@@ -192,17 +195,6 @@ async function allEmpty(ctx: Context): Promise<boolean> {
     if (row?.has_rows) return false
   }
   return true
-}
-
-/** The first free id of every table, so that --append never collides. */
-async function nextIds(ctx: Context): Promise<IdStart> {
-  const ids: Record<string, number> = {}
-  for (const table of VRSS_TABLES) {
-    if (TABLES_WITHOUT_SEQUENCE.includes(table)) continue
-    const [row] = await ctx.sql`select coalesce(max(id), 0) + 1 as next from ${ctx.sql(table)}`
-    ids[table] = row?.next as number
-  }
-  return ids as IdStart
 }
 
 export function render(result: SeedResult, out: Output): void {
