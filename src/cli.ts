@@ -4,7 +4,7 @@
  * others are registered by name and summary, which is all `vrss-db --help` shows.
  */
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { ExitCode, errorDocument, usageError } from './lib/errors.js'
 
 interface CommandEntry {
@@ -55,7 +55,7 @@ const COMMANDS: CommandEntry[] = [
 ]
 
 /** Global options that take a value, so that their value is not taken for a command name. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--database-url'])
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--database-url', '--migrations-table'])
 
 /** The command the arguments ask for (`help <command>` asks for that command's help). */
 export function requestedCommand(args: string[]): string | undefined {
@@ -82,6 +82,12 @@ export async function buildProgram(args: string[] = []): Promise<Command> {
     .option(
       '--database-url <url>',
       'PostgreSQL URL (default: $DATABASE_URL, then the PG* variables, then the embedded server)',
+    )
+    .addOption(
+      new Option(
+        '--migrations-table <name>',
+        "vrss-db's bookkeeping table (default schema_migrations), e.g. beside another tool's",
+      ).env('VRSS_DB_MIGRATIONS_TABLE'),
     )
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-color', 'disable colour (also NO_COLOR, or when output is not a terminal)')
@@ -121,6 +127,10 @@ Examples:
   return program
 }
 
+function printJson(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`)
+}
+
 export async function main(argv: string[]): Promise<void> {
   // `vrss-db migrate --dry-run | head`: a closed pipe is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
@@ -131,8 +141,14 @@ export async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json')
   const program = await buildProgram(argv.slice(2))
   let usageMessage = ''
+  // With --json, help and the version are data too: captured here, printed as one document.
+  let captured = ''
   const configure = (command: Command) => {
     command.configureOutput({
+      writeOut: (text) => {
+        if (json) captured += text
+        else process.stdout.write(text)
+      },
       outputError: (text, write) => {
         usageMessage = text.replace(/^error:\s*/i, '').trim()
         if (!json) write(text)
@@ -155,13 +171,15 @@ export async function main(argv: string[]): Promise<void> {
       err.code === 'commander.version' ||
       err.code === 'commander.help'
     ) {
+      if (json)
+        printJson(
+          err.code === 'commander.version' ? { version: captured.trim() } : { usage: captured },
+        )
       process.exitCode = ExitCode.ok
       return
     }
     if (json) {
-      process.stdout.write(
-        `${JSON.stringify(errorDocument(usageError(usageMessage || err.message)), null, 2)}\n`,
-      )
+      printJson(errorDocument(usageError(usageMessage || err.message)))
     }
     process.exitCode = ExitCode.usage
   }

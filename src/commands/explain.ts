@@ -283,7 +283,12 @@ function parseCustom(raw: Record<string, unknown>): ExplainOptions['custom'] {
   const params = ((raw.param as string[] | undefined) ?? []).map((p) =>
     /^-?\d+$/.test(p) ? Number(p) : p,
   )
-  const targetMs = raw.target === undefined ? 50 : parseDuration('--target', raw.target)
+  const targetMs =
+    raw.target === undefined
+      ? 50
+      : parseDuration('--target', raw.target, {
+          zeroMeans: 'a target no query meets',
+        })
   return { file, text: measurableStatement(text, file, Boolean(raw.allowWrites)), params, targetMs }
 }
 

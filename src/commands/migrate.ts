@@ -10,6 +10,7 @@ import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed } from '../lib/errors.js'
 import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/migrations.js'
 import {
+  acceptChecksum,
   applyMigration,
   comparePhases,
   DEFAULT_INDEX_WAIT_MS,
@@ -19,8 +20,9 @@ import {
   readApplied,
 } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { parseDuration, parseInteger } from '../lib/parse.js'
+import { parseDuration, parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 import * as rollback from './rollback.js'
 
 export interface MigrateOptions {
@@ -33,6 +35,10 @@ export interface MigrateOptions {
   /** lock_timeout of CREATE INDEX CONCURRENTLY (it also waits for older transactions). */
   indexWaitMs: number
   acceptEdited: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
+  /** --yes: migrate even a template database. */
+  yes?: boolean
 }
 
 export interface AppliedPhase {
@@ -60,8 +66,16 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 
 export async function run(options: MigrateOptions, ctx: Context): Promise<MigrateResult> {
   const base = { target: ctx.target.display, dryRun: options.dryRun }
+  await guardTargetDatabase(ctx, {
+    yes: Boolean(options.yes),
+    dryRun: options.dryRun,
+    creates: true,
+  })
   if (options.dryRun) {
-    const phases = comparePhases(options.migrations, await readApplied(ctx.sql))
+    const phases = comparePhases(
+      options.migrations,
+      await readApplied(ctx.sql, options.migrationsTable),
+    )
     assertRunnable(phases, options.acceptEdited)
     const todo = selectPending(options, phases)
     return {
@@ -91,13 +105,16 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
     },
     async (conn, session) => {
       await prepareSession(conn)
-      await ensureBookkeeping(conn)
-      const phases = comparePhases(options.migrations, await readApplied(conn))
+      await ensureBookkeeping(conn, options.migrationsTable)
+      const phases = comparePhases(
+        options.migrations,
+        await readApplied(conn, options.migrationsTable),
+      )
       assertRunnable(phases, options.acceptEdited)
       const accepted: number[] = []
       for (const phase of phases.filter((p) => p.state === 'edited')) {
         const migration = options.migrations.find((m) => m.version === phase.version) as Migration
-        await conn`update schema_migrations set checksum = ${migration.checksum} where version = ${phase.version}`
+        await acceptChecksum(conn, migration, options.migrationsTable)
         accepted.push(phase.version)
       }
       const applied: AppliedPhase[] = []
@@ -108,6 +125,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
           const ms = await applyMigration(conn, migration, {
             lockTimeoutMs: options.lockTimeoutMs,
             indexWaitMs: options.indexWaitMs,
+            table: options.migrationsTable,
             onNote: (message) => ctx.out.info(message),
           })
           progress.succeed(
@@ -124,7 +142,10 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
           throw err
         }
       }
-      const after = comparePhases(options.migrations, await readApplied(conn))
+      const after = comparePhases(
+        options.migrations,
+        await readApplied(conn, options.migrationsTable),
+      )
       return {
         ...base,
         applied,
@@ -211,7 +232,7 @@ export function register(program: Command): Command {
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option(
       '--lock-wait <duration>',
-      "how long to wait for another runner's migration lock (default 60s)",
+      "how long to wait for another runner's migration lock (default 60s; 0: try once)",
     )
     .option(
       '--lock-timeout <duration>',
@@ -225,6 +246,7 @@ export function register(program: Command): Command {
       '--accept-edited',
       'continue although applied phase files changed, recording the new checksums',
     )
+    .option('--yes', 'migrate even a template database (template1), which new databases copy')
     .addOption(new Option('--migrations-dir <dir>', 'read migrations from this folder').hideHelp())
     .addHelpText(
       'after',
@@ -272,7 +294,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
     lockWaitMs:
       raw.lockWait === undefined
         ? DEFAULT_LOCK_WAIT_MS
-        : parseDuration('--lock-wait', raw.lockWait),
+        : parseDuration('--lock-wait', raw.lockWait, { zeroMeans: 'try once' }),
     lockTimeoutMs:
       raw.lockTimeout === undefined
         ? DEFAULT_LOCK_TIMEOUT_MS
@@ -282,5 +304,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
         ? DEFAULT_INDEX_WAIT_MS
         : parseDuration('--index-wait', raw.indexWait),
     acceptEdited: Boolean(raw.acceptEdited),
+    migrationsTable: parseMigrationsTable(raw.migrationsTable),
+    yes: Boolean(raw.yes),
   }
 }

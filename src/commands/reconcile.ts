@@ -10,7 +10,7 @@ import { ExitCode, isPostgresError, usageError, VrssError } from '../lib/errors.
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { parseDuration, parseInteger } from '../lib/parse.js'
+import { parseDuration, parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import {
   COUNTERS,
   type Counter,
@@ -28,6 +28,8 @@ export interface ReconcileCommandOptions {
   only: Counter[]
   batchSize: number
   lockTimeoutMs: number
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface ReconcileResult extends CommandResult, ReconcileStats {
@@ -45,9 +47,10 @@ export async function run(
   ctx: Context,
 ): Promise<ReconcileResult> {
   const started = performance.now()
-  const pending = comparePhases(loadMigrations(), await readApplied(ctx.sql)).filter(
-    (p) => p.state === 'pending',
-  )
+  const pending = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  ).filter((p) => p.state === 'pending')
   if (pending.some((p) => p.version <= 2)) {
     throw new VrssError(
       'Cannot reconcile: the counters live in phases 1 and 2, which are not applied',
@@ -232,6 +235,7 @@ export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCo
         : parseInteger('--batch-size', raw.batchSize, { min: 1, max: 1_000_000 }),
     lockTimeoutMs:
       raw.lockTimeout === undefined ? 2000 : parseDuration('--lock-timeout', raw.lockTimeout),
+    migrationsTable: parseMigrationsTable(raw.migrationsTable),
   }
 }
 

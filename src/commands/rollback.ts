@@ -15,10 +15,11 @@ import type { Output } from '../lib/output.js'
 import { parseInteger } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 import { type MigrateOptions, parseMigrateOptions } from './migrate.js'
 
 export interface RollbackOptions
-  extends Pick<MigrateOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs'> {
+  extends Pick<MigrateOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
   to: number
   force: boolean
   yes: boolean
@@ -36,12 +37,13 @@ export interface RollbackResult extends CommandResult {
  */
 export async function run(options: RollbackOptions, ctx: Context): Promise<RollbackResult> {
   const target = ctx.target.display
+  await guardTargetDatabase(ctx, { yes: options.yes })
   return withAdvisoryLock(
     ctx.sql,
     MIGRATION_LOCK,
     { timeoutMs: options.lockWaitMs, what: 'the migration lock' },
     async (conn) => {
-      const plan = planRollback(await readApplied(conn), options)
+      const plan = planRollback(await readApplied(conn, options.migrationsTable), options)
       if (plan.length === 0) return { target, reverted: [] }
       if (!options.force) await assertTablesEmpty(conn, plan)
       await confirmDestructive(ctx, describePlan(plan), options.yes)
@@ -49,6 +51,7 @@ export async function run(options: RollbackOptions, ctx: Context): Promise<Rollb
       for (const migration of plan) {
         const executionMs = await revertMigration(conn, migration, {
           lockTimeoutMs: options.lockTimeoutMs,
+          table: options.migrationsTable,
           beforeDown: options.force ? undefined : (tx) => assertTablesEmpty(tx, [migration], true),
         })
         reverted.push({ version: migration.version, name: migration.name, executionMs })
@@ -163,6 +166,7 @@ Examples:
             migrations: base.migrations,
             lockWaitMs: base.lockWaitMs,
             lockTimeoutMs: base.lockTimeoutMs,
+            migrationsTable: base.migrationsTable,
             to: parseInteger('--to', raw.to, { min: 0, max: base.migrations.length }),
             force: Boolean(raw.force),
             yes: Boolean(raw.yes),

@@ -7,15 +7,15 @@ import { type CommandResult, commandAction } from '../lib/command.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { usageError, VrssError } from '../lib/errors.js'
-import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../lib/manifest.js'
+import { VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { parseInteger } from '../lib/parse.js'
+import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { formatMs, renderTable } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
-import type { IdStart } from '../lib/seed/dataset.js'
 import type { Tier } from '../lib/seed/generate-extras.js'
+import { generateWithReservedIds } from '../lib/seed/ids.js'
 import { planFor } from '../lib/seed/plan.js'
 import {
   assertNoForeignReferences,
@@ -26,6 +26,7 @@ import {
   unfinishedLoads,
 } from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
+import { guardTargetDatabase } from '../lib/target-database.js'
 
 export const DEFAULT_SEED = 42
 export const DEFAULT_USERS = 20
@@ -38,6 +39,8 @@ export interface SeedOptions {
   append: boolean
   reset: boolean
   yes: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface DriftSummary {
@@ -83,7 +86,8 @@ export async function run(options: SeedOptions, ctx: Context): Promise<SeedResul
 
 async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResult> {
   const started = performance.now()
-  await assertMigrated(ctx)
+  await guardTargetDatabase(ctx, { yes: options.yes })
+  await assertMigrated(ctx, options.migrationsTable)
   await undoInterruptedLoads(ctx)
   const [existing] = await ctx.sql`select exists (select 1 from users) as has_users`
   if (existing?.has_users && options.reset) {
@@ -105,14 +109,17 @@ async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResul
     Tier[]
   >`select id, name, storage_bytes from subscription_tiers order by id`
   const fresh = options.reset || (await allEmpty(ctx))
-  const ids = await nextIds(ctx)
   const progress = ctx.out.progress(
     `Generating ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
   )
   const { generateDataset } = await import('../lib/seed/generate.js')
   const { loadDataset } = await import('../lib/seed/load.js')
   const generateStarted = performance.now()
-  const generated = await generateDataset(planFor(options.users), options.seed, ids, tiers)
+  // --append next to a live application: the ids are reserved from the sequences, so neither
+  // side can take the other's.
+  const generated = await generateWithReservedIds(ctx.sql, VRSS_TABLES, (ids) =>
+    generateDataset(planFor(options.users), options.seed, ids, tiers),
+  )
   const generateMs = Math.round(performance.now() - generateStarted)
   progress.succeed(
     `Generated ${options.users.toLocaleString('en-US')} users (seed ${options.seed})`,
@@ -169,8 +176,8 @@ async function undoInterruptedLoads(ctx: Context): Promise<void> {
   )
 }
 
-async function assertMigrated(ctx: Context): Promise<void> {
-  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+async function assertMigrated(ctx: Context, migrationsTable?: string): Promise<void> {
+  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql, migrationsTable))
   const pending = phases.filter((p) => p.state === 'pending')
   if (pending.length > 0) {
     throw new VrssError(
@@ -188,17 +195,6 @@ async function allEmpty(ctx: Context): Promise<boolean> {
     if (row?.has_rows) return false
   }
   return true
-}
-
-/** The first free id of every table, so that --append never collides. */
-async function nextIds(ctx: Context): Promise<IdStart> {
-  const ids: Record<string, number> = {}
-  for (const table of VRSS_TABLES) {
-    if (TABLES_WITHOUT_SEQUENCE.includes(table)) continue
-    const [row] = await ctx.sql`select coalesce(max(id), 0) + 1 as next from ${ctx.sql(table)}`
-    ids[table] = row?.next as number
-  }
-  return ids as IdStart
 }
 
 export function render(result: SeedResult, out: Output): void {
@@ -244,6 +240,7 @@ export function parseSeedOptions(raw: Record<string, unknown>): SeedOptions {
     append: Boolean(raw.append),
     reset: Boolean(raw.reset),
     yes,
+    migrationsTable: parseMigrationsTable(raw.migrationsTable),
   }
 }
 
@@ -257,7 +254,10 @@ export function register(program: Command): Command {
     )
     .option('--append', 'add fake users to a database that already has users')
     .option('--reset', 'empty every VRSS table first (destructive)')
-    .option('--yes', 'confirm --reset without a prompt, or allow more than 100,000 users')
+    .option(
+      '--yes',
+      'confirm --reset without a prompt, allow more than 100,000 users, or seed a template database',
+    )
     .addHelpText(
       'after',
       `

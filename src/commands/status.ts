@@ -10,6 +10,7 @@ import { MAIN_TABLES, VRSS_TABLES } from '../lib/manifest.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
+import { parseMigrationsTable } from '../lib/parse.js'
 import { formatBytes, formatMs, renderTable } from '../lib/render.js'
 import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema-check.js'
 import {
@@ -18,10 +19,13 @@ import {
   unfinishedSeedReport,
 } from '../lib/seed/tables.js'
 import { query } from '../lib/sql-files.js'
+import { noSchemaProblem } from '../lib/target-database.js'
 import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {
   check: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface TablePresence {
@@ -35,7 +39,15 @@ export interface TablePresence {
 
 export interface StatusResult extends CommandResult {
   target: { url: string; source: string; embedded: boolean }
-  server: { version: string; versionNum: number; database: string; user: string; schema: string }
+  server: {
+    version: string
+    versionNum: number
+    database: string
+    user: string
+    /** Where new tables go; null when the search_path names no existing schema. */
+    schema: string | null
+    searchPath: string
+  }
   databaseBytes: number
   /** Present when the target is a read-only hot standby. */
   replica?: ReplicaStatus
@@ -84,7 +96,8 @@ interface ServerRow {
   database: string
   user: string
   database_bytes: number
-  schema: string
+  schema: string | null
+  search_path: string
 }
 
 interface TableRow {
@@ -97,7 +110,10 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
   const replica = await replicaStatus(ctx)
-  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+  const phases = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
   const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
   const problems = await checkSchema(ctx.sql, applied)
   const tables = await tablePresence(ctx)
@@ -105,6 +121,10 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const leftovers = await findLeftovers(ctx.sql)
   const otherInvalidIndexes = await foreignInvalidIndexes(ctx.sql)
   const findings = describeFindings(phases, problems, leftovers)
+  if (server.schema === null) {
+    const problem = noSchemaProblem(server.search_path)
+    findings.unshift(`${problem.message}; ${problem.hint}`)
+  }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
@@ -115,6 +135,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
       database: server.database,
       user: server.user,
       schema: server.schema,
+      searchPath: server.search_path,
     },
     databaseBytes: server.database_bytes,
     ...(replica ? { replica } : {}),
@@ -191,7 +212,7 @@ export function render(result: StatusResult, out: Output): void {
     `${c.bold('Server')}    PostgreSQL ${result.server.version}${result.target.embedded ? ' (embedded)' : ''}`,
   )
   out.print(
-    `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, schema ${result.server.schema}, ${formatBytes(result.databaseBytes)}`,
+    `${c.bold('Database')}  ${result.server.database} as ${result.server.user}, ${result.server.schema === null ? c.red('no schema') : `schema ${result.server.schema}`}, ${formatBytes(result.databaseBytes)}`,
   )
   if (result.replica) out.print(`${c.bold('Replica')}   ${describeReplica(result.replica)}`)
   out.print()
@@ -284,7 +305,10 @@ Examples:
     )
     .action(
       commandAction<StatusOptions, StatusResult>({
-        parse: (raw) => ({ check: Boolean(raw.check) }),
+        parse: (raw) => ({
+          check: Boolean(raw.check),
+          migrationsTable: parseMigrationsTable(raw.migrationsTable),
+        }),
         run,
         render,
         session: () => STATUS_SESSION,

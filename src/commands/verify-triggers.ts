@@ -9,6 +9,7 @@ import { ExitCode, VrssError } from '../lib/errors.js'
 import { loadMigrations } from '../lib/migrations.js'
 import { comparePhases, readApplied } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
+import { parseMigrationsTable } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { type CouldNotRun, explainCouldNotRun } from '../lib/verify/blocked.js'
 import { removeLeftovers, runConcurrencyProofs } from '../lib/verify/concurrency.js'
@@ -17,6 +18,8 @@ import { PROOFS, type ProofResult, phaseOf, runProof } from '../lib/verify/proof
 
 export interface VerifyOptions {
   concurrency: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
 }
 
 export interface VerifyResult extends CommandResult {
@@ -41,7 +44,10 @@ const TIMEOUTS = { lockMs: 1000, statementMs: 10_000 }
 
 export async function run(options: VerifyOptions, ctx: Context): Promise<VerifyResult> {
   const started = performance.now()
-  const phases = comparePhases(loadMigrations(), await readApplied(ctx.sql))
+  const phases = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
   const pending = phases.filter((p) => p.state === 'pending')
   const applied = new Set(phases.filter((p) => p.state !== 'pending').map((p) => p.version))
   if (!applied.has(1)) {
@@ -160,7 +166,10 @@ Examples:
     )
     .action(
       commandAction<VerifyOptions, VerifyResult>({
-        parse: (raw) => ({ concurrency: Boolean(raw.concurrency) }),
+        parse: (raw) => ({
+          concurrency: Boolean(raw.concurrency),
+          migrationsTable: parseMigrationsTable(raw.migrationsTable),
+        }),
         run,
         render,
         maxConnections: 4,

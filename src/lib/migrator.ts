@@ -35,10 +35,69 @@ export interface PhaseStatus {
 
 type Queryable = Sql | ReservedSql
 
-export async function readApplied(sql: Queryable): Promise<AppliedRow[]> {
-  const [exists] = await sql`select to_regclass('schema_migrations') is not null as exists`
-  if (!exists?.exists) return []
-  return query<AppliedRow>(sql, 'queries/migrations-applied')
+/** Where vrss-db keeps its bookkeeping unless --migrations-table names another table. */
+export const DEFAULT_MIGRATIONS_TABLE = 'schema_migrations'
+
+const OWN_COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by']
+
+/** A [schema.]table name quoted for SQL text: identifiers cannot be bind parameters. */
+export function quoteTableName(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.')
+}
+
+/**
+ * Runs one of the queries/migrations-*.sql files against the configured bookkeeping table
+ * (the files name it schema_migrations, the default).
+ */
+function bookkeeping<T extends object>(
+  sql: Queryable,
+  name: string,
+  table: string,
+  params: (string | number)[] = [],
+): Promise<T[]> {
+  const text = loadSql(`queries/${name}`).replace(/\bschema_migrations\b/g, quoteTableName(table))
+  return sql.unsafe(text, params) as unknown as Promise<T[]>
+}
+
+/**
+ * Whether the bookkeeping table exists. One of the same name made by another tool
+ * (golang-migrate, Rails …) is an error that says so, not a "column does not exist" later.
+ */
+async function bookkeepingExists(sql: Queryable, table: string): Promise<boolean> {
+  const columns = await query<{ name: string; type: string }>(
+    sql as Sql,
+    'queries/migrations-columns',
+    [quoteTableName(table)],
+  )
+  if (columns.length === 0) return false
+  const names = columns.map((c) => c.name)
+  if (OWN_COLUMNS.every((c) => names.includes(c))) return true
+  throw new VrssError(
+    `${table} here belongs to another tool (looks like ${guessTool(columns)}: ${columns.map((c) => `${c.name} ${c.type}`).join(', ')}); vrss-db's has ${OWN_COLUMNS.join(', ')}`,
+    {
+      hint: 'Leave it to that tool and choose another bookkeeping table for vrss-db with --migrations-table (or VRSS_DB_MIGRATIONS_TABLE), e.g. --migrations-table vrss_schema_migrations.',
+      code: 'FOREIGN_MIGRATIONS_TABLE',
+    },
+  )
+}
+
+function guessTool(columns: { name: string; type: string }[]): string {
+  const names = columns.map((c) => c.name)
+  if (names.includes('dirty')) return 'golang-migrate'
+  if (names.length === 1 && names[0] === 'version') return 'Rails'
+  if (names.includes('installed_rank')) return 'Flyway'
+  return 'another migration tool'
+}
+
+export async function readApplied(
+  sql: Queryable,
+  table = DEFAULT_MIGRATIONS_TABLE,
+): Promise<AppliedRow[]> {
+  if (!(await bookkeepingExists(sql, table))) return []
+  return bookkeeping<AppliedRow>(sql, 'migrations-applied', table)
 }
 
 export function comparePhases(migrations: Migration[], applied: AppliedRow[]): PhaseStatus[] {
@@ -70,14 +129,34 @@ export function comparePhases(migrations: Migration[], applied: AppliedRow[]): P
   return [...known, ...unknown]
 }
 
-export async function ensureBookkeeping(conn: ReservedSql): Promise<void> {
-  const [exists] = await conn`select to_regclass('schema_migrations') is not null as exists`
-  if (!exists?.exists)
-    await runScript(conn, loadSql('queries/migrations-create-table'), 'schema_migrations')
+export async function ensureBookkeeping(
+  conn: ReservedSql,
+  table = DEFAULT_MIGRATIONS_TABLE,
+): Promise<void> {
+  if (await bookkeepingExists(conn, table)) return
+  const text = loadSql('queries/migrations-create-table').replace(
+    /\bschema_migrations\b/g,
+    quoteTableName(table),
+  )
+  await runScript(conn, text, table)
+}
+
+/** migrate --accept-edited: the edited file's checksum becomes the recorded one. */
+export async function acceptChecksum(
+  conn: ReservedSql,
+  migration: Migration,
+  table = DEFAULT_MIGRATIONS_TABLE,
+): Promise<void> {
+  await bookkeeping(conn, 'migrations-accept-checksum', table, [
+    migration.version,
+    migration.checksum,
+  ])
 }
 
 export interface ApplyOptions {
   lockTimeoutMs: number
+  /** The bookkeeping table (--migrations-table); schema_migrations by default. */
+  table?: string
   /**
    * lock_timeout of a CREATE INDEX CONCURRENTLY: besides its table lock it waits for every
    * older transaction that could write the table, which on a busy database takes longer than a
@@ -103,7 +182,7 @@ export async function applyMigration(
   const started = performance.now()
   const record = async () => {
     const ms = Math.round(performance.now() - started)
-    await query(conn, 'queries/migrations-record', [
+    await bookkeeping(conn, 'migrations-record', options.table ?? DEFAULT_MIGRATIONS_TABLE, [
       migration.version,
       migration.name,
       migration.checksum,
@@ -116,8 +195,12 @@ export async function applyMigration(
     return withTransaction(
       conn,
       async () => {
-        const [done] =
-          await conn`select 1 from schema_migrations where version = ${migration.version}`
+        const [done] = await bookkeeping(
+          conn,
+          'migrations-is-applied',
+          options.table ?? DEFAULT_MIGRATIONS_TABLE,
+          [migration.version],
+        )
         if (done) return undefined
         await runScript(conn, migration.up, migration.file)
         return record()
@@ -243,7 +326,9 @@ export async function revertMigration(
     async () => {
       await options.beforeDown?.(conn)
       await runScript(conn, down, migration.file.replace(/\.sql$/, '.down.sql'))
-      await conn`delete from schema_migrations where version = ${migration.version}`
+      await bookkeeping(conn, 'migrations-forget', options.table ?? DEFAULT_MIGRATIONS_TABLE, [
+        migration.version,
+      ])
     },
     { lockTimeoutMs: options.lockTimeoutMs },
   )

@@ -33,6 +33,30 @@ describe('vrss-db executable', () => {
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
   })
 
+  it('--json --version and --json help print one JSON document', async () => {
+    const version = await runCli(['--json', '--version'])
+    expect(version.code).toBe(0)
+    expect(JSON.parse(version.stdout).version).toMatch(/^\d+\.\d+\.\d+/)
+    for (const args of [
+      ['--json', 'help'],
+      ['--json', '--help'],
+      ['--json', 'help', 'seed'],
+    ]) {
+      const help = await runCli(args)
+      expect(help.code).toBe(0)
+      expect(JSON.parse(help.stdout).usage).toContain('Usage: vrss-db')
+    }
+  })
+
+  it('a duration without a unit, or a lock timeout of 0, is a usage error (2)', async () => {
+    const bare = await runCli(['migrate', '--lock-wait', '300'])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain('--lock-wait needs a unit')
+    const zero = await runCli(['migrate', '--lock-timeout', '0'])
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toContain('0 disables the protection; use a positive duration')
+  })
+
   it('an unknown command is a usage error (2), one line, no stack', async () => {
     const run = await runCli(['frobnicate'])
     expect(run.code).toBe(2)

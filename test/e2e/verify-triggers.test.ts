@@ -71,6 +71,24 @@ describe('vrss-db verify-triggers (end to end)', () => {
     }
   })
 
+  it('--concurrency copies the schema the VRSS tables are in (search_path = app), not public', async () => {
+    const { url, sql, name } = await db.createDatabase()
+    await sql`create schema app`
+    await sql.unsafe(`alter database ${name} set search_path = app`)
+    const migrate = await runCli(['migrate', '--database-url', url])
+    expect(migrate.code, migrate.stderr).toBe(0)
+    const run = await runCli(['verify-triggers', '--concurrency', '--json', '--database-url', url])
+    expect(run.code, run.stderr).toBe(0)
+    const doc = JSON.parse(run.stdout)
+    expect(doc.proofs.filter((p: { kind: string }) => p.kind === 'concurrency')).toHaveLength(3)
+    expect(doc.failed).toBe(0)
+    // The live tables are untouched, and nothing was left in public or elsewhere.
+    const [users] = await sql`select count(*)::int as n from app.users`
+    expect(users?.n).toBe(0)
+    const schemas = await sql`select nspname from pg_namespace where nspname like 'vrss_verify%'`
+    expect(schemas).toEqual([])
+  })
+
   it('on an unmigrated database: exit 1 naming the phases', async () => {
     const run = await runCli(['verify-triggers', '--database-url', db.url])
     expect(run.code).toBe(1)

@@ -22,10 +22,21 @@ describe('parseDuration', () => {
     ['250ms', 250],
     ['5s', 5000],
     ['2m', 120000],
-    ['1500', 1500],
+    ['1h', 3_600_000],
     ['0.5s', 500],
   ])('%s → %d ms', (text, ms) => {
     expect(parseDuration('--lock-timeout', text)).toBe(ms)
+  })
+  it.each(['300', '1500', '0.5'])('a bare number %j needs a unit (it was read as ms)', (text) => {
+    expect(() => parseDuration('--lock-wait', text)).toThrow(/--lock-wait needs a unit/)
+  })
+  it.each(['0', '0s', '0ms'])('%j is refused where 0 would disable the protection', (text) => {
+    expect(() => parseDuration('--lock-timeout', text)).toThrow(
+      '--lock-timeout 0 disables the protection; use a positive duration',
+    )
+  })
+  it('0 is accepted where the flag documents what it means', () => {
+    expect(parseDuration('--lock-wait', '0', { zeroMeans: 'try once' })).toBe(0)
   })
   it('rejects nonsense', () => {
     expect(() => parseDuration('--lock-timeout', 'soon')).toThrow(/duration/)

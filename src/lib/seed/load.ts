@@ -173,10 +173,17 @@ async function loadInOneTransaction(
   })
 }
 
+/**
+ * Moves the sequence past the loaded ids, never back: seed reserves its ids up front, and an
+ * application inserting meanwhile has moved the sequence further than this load's rows.
+ */
 async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
   if (TABLES_WITHOUT_SEQUENCE.includes(table)) return
   await tx`
-    select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${tx(table)}), 1))`
+    select setval(seq, loaded)
+    from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq,
+                 (select max(id) from ${tx(table)}) as loaded) s
+    where loaded > coalesce(pg_sequence_last_value(seq), 0)`
 }
 
 async function dropIndexes(tx: TransactionSql, tables: string[]): Promise<{ indexdef: string }[]> {
@@ -189,36 +196,52 @@ async function dropIndexes(tx: TransactionSql, tables: string[]): Promise<{ inde
 
 /**
  * postgres.js 3.4.9 never settles a COPY stream that the server rejects after the last chunk
- * (porsager/postgres#1173): the load would hang with the transaction open. A watchdog on a
- * second connection notices the aborted transaction, ends that backend (which rolls it back)
- * and reports the failure instead.
+ * (porsager/postgres#1173): the load would hang with the transaction open. The server's
+ * ErrorResponse does reach the driver, which hands it to the COPY query's reject() — a no-op
+ * once the query has resolved to the stream. Replacing that reject() catches the server's own
+ * error ("duplicate key value violates unique constraint …"), wherever in the stream it comes.
+ * A watchdog on a second connection stays as the last resort: should the error never arrive,
+ * it ends the aborted backend (which rolls it back) instead of waiting forever.
  */
 async function copyRows(sql: Sql, tx: TransactionSql, table: TableRows): Promise<void> {
   if (table.rows.length === 0) return
   const [{ pid } = { pid: 0 }] = await tx`select pg_backend_pid() as pid`
-  const writable =
-    await tx`copy ${tx(table.table)} (${tx(table.columns as string[])}) from stdin`.writable()
-  let done = false
-  const copied = pipeline(Readable.from(chunks(table.rows)), writable).finally(() => {
-    done = true
+  const copy = tx`copy ${tx(table.table)} (${tx(table.columns as string[])}) from stdin`
+  const writable = await copy.writable()
+  const rejected = new Promise<never>((_, reject) => {
+    ;(copy as unknown as { reject: (err: unknown) => void }).reject = reject
   })
-  const watchdog = (async () => {
-    while (!done) {
-      await new Promise((resolve) => setTimeout(resolve, 250))
-      const [row] = await sql`select state from pg_stat_activity where pid = ${pid}`
-      if (!done && row?.state === 'idle in transaction (aborted)') {
-        await sql`select pg_terminate_backend(${pid})`
-        throw new VrssError(
-          `The server rejected the rows for ${table.table}; nothing was written`,
-          {
-            hint: 'Run with --debug to see the server log, which names the row and the reason.',
-            code: 'COPY_FAILED',
-          },
-        )
-      }
-    }
-  })()
-  await Promise.race([copied, watchdog])
+  let settled = false
+  const copied = Promise.race([
+    pipeline(Readable.from(chunks(table.rows)), writable),
+    rejected,
+  ]).finally(() => {
+    settled = true
+  })
+  await Promise.race([copied, watchAbortedCopy(sql, pid, table.table, () => settled)])
+}
+
+/** How long the driver gets to deliver the server's error before the backend is ended. */
+const COPY_ERROR_GRACE_MS = 2000
+
+async function watchAbortedCopy(
+  sql: Sql,
+  pid: number,
+  table: string,
+  settled: () => boolean,
+): Promise<void> {
+  while (!settled()) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const [row] = await sql`select state from pg_stat_activity where pid = ${pid}`
+    if (settled() || row?.state !== 'idle in transaction (aborted)') continue
+    await new Promise((resolve) => setTimeout(resolve, COPY_ERROR_GRACE_MS))
+    if (settled()) return
+    await sql`select pg_terminate_backend(${pid})`
+    throw new VrssError(`The server rejected the rows for ${table}; nothing was written`, {
+      hint: 'Run with --debug to see the server log, which names the row and the reason.',
+      code: 'COPY_FAILED',
+    })
+  }
 }
 
 /** COPY text format, ~1 MB per chunk. */

@@ -108,9 +108,11 @@ export async function beginLoad(
     // undoing the load can tell its rows from theirs.
     for (const [table, max] of Object.entries(load.maxIds)) {
       if (typeof max !== 'number') continue
+      // Only forward: an application inserting meanwhile may have moved it further already.
       await tx`
-        select setval(seq, greatest(${max}::bigint, coalesce(pg_sequence_last_value(seq), 1)))
-        from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) s`
+        select setval(seq, ${max}::bigint)
+        from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) s
+        where ${max}::bigint > coalesce(pg_sequence_last_value(seq), 0)`
     }
     const [row] = await tx<{ id: number }[]>`
       insert into vrss_seed_loads (seed, users, max_ids, started_by)

@@ -72,12 +72,13 @@ export async function runConcurrencyProofs(
         : `the scratch schema ${schema} could not be dropped now (the next verify-triggers run removes it)`
     })
     try {
-      await createScratchSchema(sql, owner, schema)
+      const live = await liveSchema(sql)
+      await createScratchSchema(sql, owner, schema, live)
       // Imported here so that loading the CLI does not load the driver (start-up time).
       const { createSql } = await import('../connect.js')
       pool = createSql(spec, {
         max: CONNECTIONS,
-        connection: { search_path: `${schema}, public` },
+        connection: { search_path: `${schema}, ${live.quoted}` },
       })
       return await runProofs(pool, options)
     } finally {
@@ -143,7 +144,33 @@ export async function findLeftovers(sql: Sql): Promise<string[]> {
   return rows.map((row) => row.name).filter((name) => SCRATCH_NAME.test(name))
 }
 
-async function createScratchSchema(sql: Sql, owner: ReservedSql, schema: string): Promise<void> {
+interface LiveSchema {
+  /** For SQL text and search_path. */
+  quoted: string
+  name: string
+}
+
+/**
+ * The VRSS tables are not always in public: the role's or database's search_path may put them
+ * in a schema of their own, and the scratch copy must copy those and resolve names like them.
+ */
+async function liveSchema(sql: Sql): Promise<LiveSchema> {
+  const [row] = await query<LiveSchema>(sql, 'queries/verify-live-schema')
+  if (!row) {
+    throw new VrssError('--concurrency found no users table on the search_path', {
+      hint: 'Run `vrss-db migrate` first, or set search_path to the schema of the VRSS tables.',
+      code: 'NOT_MIGRATED',
+    })
+  }
+  return row
+}
+
+async function createScratchSchema(
+  sql: Sql,
+  owner: ReservedSql,
+  schema: string,
+  live: LiveSchema,
+): Promise<void> {
   try {
     // Both names are ours (a constant and random hex): nothing to quote.
     await owner.unsafe(`create schema ${schema}`)
@@ -162,12 +189,16 @@ async function createScratchSchema(sql: Sql, owner: ReservedSql, schema: string)
   }
   try {
     await sql.begin(async (tx) => {
+      // Whatever a definition leaves unqualified lands in the scratch schema, never the live one.
+      await tx.unsafe(`set local search_path = ${schema}, ${live.quoted}`)
       for (const table of TABLES)
-        await tx.unsafe(`create table ${schema}.${table} (like public.${table} including all)`)
+        await tx.unsafe(
+          `create table ${schema}.${table} (like ${live.quoted}.${table} including all)`,
+        )
       const functions = await tx`
         select pg_get_functiondef(p.oid) as definition from pg_proc p
         join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = current_schema() and p.proname like 'vrss\\_%'`
+        where n.nspname = ${live.name} and p.proname like 'vrss\\_%'`
       for (const f of functions) {
         await tx.unsafe(
           (f.definition as string).replace(
@@ -180,11 +211,11 @@ async function createScratchSchema(sql: Sql, owner: ReservedSql, schema: string)
         select pg_get_triggerdef(tg.oid) as definition, tg.tgname as name, t.relname as table, tg.tgenabled::text as enabled
         from pg_trigger tg join pg_class t on t.oid = tg.tgrelid
         join pg_namespace n on n.oid = t.relnamespace
-        where not tg.tgisinternal and n.nspname = current_schema() and t.relname = any(${TABLES})`
+        where not tg.tgisinternal and n.nspname = ${live.name} and t.relname = any(${TABLES})`
       for (const t of triggers) {
         const definition = (t.definition as string)
           .replace(/ ON \S+?\./, ` ON ${schema}.`)
-          .replace(/EXECUTE FUNCTION /, `EXECUTE FUNCTION ${schema}.`)
+          .replace(/EXECUTE FUNCTION (?:\S+?\.)?/, `EXECUTE FUNCTION ${schema}.`)
         await tx.unsafe(definition)
         if (t.enabled === 'D')
           await tx.unsafe(`alter table ${schema}.${t.table} disable trigger ${t.name}`)
