@@ -1,5 +1,5 @@
 // On the MVP-scale seed, injects drift into ~0.1% of the rows of every counter (triggers
-// bypassed), then times side by side: (a) the plan's likes-only reconciliation query (SPEC §8,
+// bypassed), then times side by side: (a) the plan's likes-only reconciliation query (the plan's known problems,
 // "Pitfall 2"; run in a transaction that is rolled back, so it leaves the drift for the others),
 // (b) `reconcile --dry-run`, (c) `reconcile`; and checks that drift is zero afterwards. Several
 // rounds (drift injected anew each time), medians reported: this machine is shared and noisy.

@@ -34,12 +34,14 @@ const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'explain',
-    summary: 'time the critical queries with EXPLAIN ANALYZE against their SPEC §6 targets',
+    summary:
+      'time the critical queries with EXPLAIN ANALYZE against their targets (docs/performance.md)',
     load: () => import('./commands/explain.js'),
   },
   {
     name: 'verify-triggers',
-    summary: 'prove every trigger guarantee of SPEC §4, leaving no trace (safe on production)',
+    summary:
+      'prove every trigger guarantee of docs/schema.md, leaving no trace (safe on production)',
     load: () => import('./commands/verify-triggers.js'),
   },
   {

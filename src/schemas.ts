@@ -1,5 +1,5 @@
 /**
- * The zod schemas of the VRSS JSONB columns (SPEC §5). The API imports them from the package
+ * The zod schemas of the VRSS JSONB columns (src/schemas.ts). The API imports them from the package
  * (`import { styleConfigSchema } from 'vrss-db/schemas'`); the seeder validates every value it
  * writes with them.
  */

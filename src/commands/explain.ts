@@ -1,5 +1,5 @@
 /**
- * `vrss-db explain [query…]`: times the critical queries against their SPEC §6 targets on the
+ * `vrss-db explain [query…]`: times the critical queries against their docs/performance.md targets on the
  * target database, with their plans, in a form to paste into a code review.
  */
 import { readFileSync } from 'node:fs'
@@ -78,7 +78,7 @@ export async function run(options: ExplainOptions, ctx: Context): Promise<Explai
   const warnings: string[] = []
   if (Number(subjects?.posts ?? 0) < MEANINGFUL_POSTS) {
     warnings.push(
-      `Only ${Number(subjects?.posts ?? 0).toLocaleString('en-US')} posts: these timings say little about production (SPEC §6 needs ~500K; seed with \`vrss-db seed --users 10000\`).`,
+      `Only ${Number(subjects?.posts ?? 0).toLocaleString('en-US')} posts: these timings say little about production (the targets of docs/performance.md assume ~500K; seed with \`vrss-db seed --users 10000\`).`,
     )
   }
   const timings: QueryTiming[] = []

@@ -1,6 +1,6 @@
 /**
  * `vrss-db reconcile-counters` (alias `reconcile`): the nightly repair of every denormalized
- * value of SPEC §4, correct while the application keeps writing; one run at a time.
+ * value of docs/schema.md, correct while the application keeps writing; one run at a time.
  */
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'

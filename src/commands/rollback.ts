@@ -1,7 +1,7 @@
 /**
  * `vrss-db migrate rollback --to N`: runs the down scripts of the phases above N, newest
  * first, each in one transaction with its bookkeeping row. Destructive: it refuses to drop
- * tables that hold rows unless --force, and follows the SPEC §9 confirmation rules.
+ * tables that hold rows unless --force, and follows the docs/cli.md confirmation rules.
  */
 import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/command.js'

@@ -61,7 +61,7 @@ export interface SeedResult extends CommandResult {
   totalRows: number
   elapsedMs: number
   rowsPerSecond: number
-  /** Rows breaking a SPEC §4 guarantee after the seed: all zero. */
+  /** Rows breaking a docs/schema.md guarantee after the seed: all zero. */
   drift: DriftSummary
   feedUsers: { power: number[]; typical: number[]; sparse: number[] }
   /** Where the time went, in ms. */
@@ -262,7 +262,7 @@ export function register(program: Command): Command {
       'after',
       `
 Examples:
-  $ vrss-db seed --users 20             # the SPEC §7 development dataset
+  $ vrss-db seed --users 20             # the development dataset (docs/seed.md)
   $ vrss-db seed --users 10000 --reset --yes   # MVP scale for benchmarks
   $ vrss-db seed --users 50 --seed 7 --append`,
     )

@@ -1,5 +1,5 @@
 /**
- * `vrss-db verify-triggers`: proves every trigger guarantee of SPEC §4 on any database, leaving
+ * `vrss-db verify-triggers`: proves every trigger guarantee of docs/schema.md on any database, leaving
  * no trace — safe to run against production after a deploy, a restore or a manual fix.
  */
 import type { Command } from 'commander'

@@ -1,6 +1,6 @@
 /**
  * The one error type of vrss-db and the one place that turns any thrown value into
- * what the user sees: a message, a hint and an exit code (SPEC §9).
+ * what the user sees: a message, a hint and an exit code (docs/cli.md).
  */
 
 export const ExitCode = {

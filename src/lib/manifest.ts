@@ -1,5 +1,5 @@
 /**
- * What each embedded phase creates (SPEC §2–§4). `status` and `verify-triggers` compare the
+ * What each embedded phase creates (docs/schema.md). `status` and `verify-triggers` compare the
  * database with these lists, and a test checks that the migration files create exactly them.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Output rules of SPEC §9: stdout carries the result (human text, or exactly one JSON document
+ * Output rules of docs/cli.md: stdout carries the result (human text, or exactly one JSON document
  * with --json); everything else — logs, notices, progress — goes to stderr. Colour is off with
  * --no-color, NO_COLOR or a non-terminal; spinners become plain lines off a terminal.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §9 rules for destructive operations (rollback, reset): show the target, and refuse
+ * docs/cli.md rules for destructive operations (rollback, reset): show the target, and refuse
  * without --yes when nobody can be asked (stdin is not a terminal) or the host is not local.
  */
 import { createInterface } from 'node:readline/promises'

@@ -1,5 +1,5 @@
 /**
- * Which database a command talks to (SPEC §9): --database-url, else DATABASE_URL, else the
+ * Which database a command talks to (docs/cli.md): --database-url, else DATABASE_URL, else the
  * libpq PG* variables, else the embedded server; with libpq's rules for what fills in what.
  * The only I/O is reading libpq's service and password files.
  */

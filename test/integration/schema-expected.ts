@@ -1,5 +1,5 @@
 /**
- * SPEC §2 transcribed as data: every column as "name type [NN] [=default]", where the default
+ * docs/schema.md transcribed as data: every column as "name type [NN] [=default]", where the default
  * is pg_get_expr() without casts and identity columns show "=identity".
  */
 const id = 'id bigint NN =identity'
@@ -294,7 +294,7 @@ export const EXPECTED_ENUMS: Record<string, string[]> = {
   subscription_status: ['active', 'canceled', 'expired', 'suspended'],
 }
 
-/** SPEC §3, with how each index must be built: "cols" [partial predicate] [gin]. */
+/** docs/schema.md, with how each index must be built: "cols" [partial predicate] [gin]. */
 export const EXPECTED_INDEXES: Record<
   string,
   { columns: string; where?: string; gin?: boolean; unique?: boolean }

@@ -1,4 +1,4 @@
-// The schema of SPEC §2–§3 checked against the catalog and by behaviour.
+// The schema of docs/schema.md checked against the catalog and by behaviour.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PHASES } from '../../src/lib/manifest.js'
 import { migrateTo } from '../support/context.js'
@@ -15,7 +15,7 @@ const db = useTestDatabase()
 const SPEC_PHASES = PHASES.filter((p) => p.version <= 5)
 const VRSS_TABLES = SPEC_PHASES.flatMap((p) => p.tables)
 
-// The SPEC's schema as phases 001–005 build it; phase 006 (the API's names and tables) is
+// The planned schema as phases 001–005 build it; phase 006 (the API's names and tables) is
 // checked against the API contract in api-contract.test.ts.
 beforeAll(async () => {
   await migrateTo(db.sql, db.url, { phase: '5' })
@@ -52,7 +52,7 @@ async function expectViolation(
   expect(code).toBe(sqlstate)
 }
 
-describe('tables and columns (SPEC §2)', () => {
+describe('tables and columns (docs/schema.md)', () => {
   it('has exactly the 21 VRSS tables plus schema_migrations', async () => {
     const rows =
       await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`
@@ -84,7 +84,7 @@ describe('tables and columns (SPEC §2)', () => {
   })
 
   it.each(Object.entries(EXPECTED_ENUMS))(
-    'enum %s has exactly the SPEC labels in order',
+    'enum %s has exactly the planned labels in order',
     async (name, labels) => {
       const rows = await db.sql`
       select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid
@@ -93,7 +93,7 @@ describe('tables and columns (SPEC §2)', () => {
     },
   )
 
-  it('every foreign key points where SPEC §2 says, cascading unless noted', async () => {
+  it('every foreign key points where docs/schema.md says, cascading unless noted', async () => {
     const rows = await db.sql`
       select c.relname || '.' || a.attname || ' -> ' || r.relname || ' ' ||
              case k.confdeltype when 'c' then 'cascade' when 'a' then 'no action' when 'r' then 'restrict'
@@ -355,7 +355,7 @@ describe('cascades', () => {
   })
 })
 
-describe('indexes (SPEC §3)', () => {
+describe('indexes (docs/schema.md)', () => {
   it('has 30+ indexes named idx_*', async () => {
     const [row] =
       await db.sql`select count(*) as n from pg_indexes where schemaname = 'public' and indexname like 'idx_%'`

@@ -1,4 +1,4 @@
-// vrss-db seed: the SPEC §7 dataset, determinism, JSONB validity, exact counters.
+// vrss-db seed: the docs/seed.md dataset, determinism, JSONB validity, exact counters.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/connect.js'
@@ -29,7 +29,7 @@ async function dump(sql: Sql): Promise<string> {
   return text
 }
 
-describe('seed --users 20 (SPEC §7)', () => {
+describe('seed --users 20 (docs/seed.md)', () => {
   beforeAll(async () => {
     await migrateTo(db.sql, db.url)
     const result = await seedInto(db.sql, db.url, { users: '20' })
@@ -76,7 +76,7 @@ describe('seed --users 20 (SPEC §7)', () => {
     ).toBeGreaterThanOrEqual(2)
   })
 
-  it('posts: 100+ with the type mix of SPEC §7, 60% from popular users', async () => {
+  it('posts: 100+ with the type mix of docs/seed.md, 60% from popular users', async () => {
     const rows = await db.sql`select type::text, count(*) as n from posts group by 1 order by 1`
     expect(Object.fromEntries(rows.map((r) => [r.type, r.n]))).toEqual({
       album: 5,
@@ -151,7 +151,7 @@ describe('seed --users 20 (SPEC §7)', () => {
     expect(tiers.map((t) => t.name)).toEqual(['Free', 'Basic', 'Pro', 'Premium'])
   })
 
-  it('every JSONB value passes the zod schemas of SPEC §5', async () => {
+  it('every JSONB value passes the zod schemas of src/schemas.ts', async () => {
     const profiles =
       await db.sql`select background_config, music_config, style_config, layout_config from user_profiles`
     for (const p of profiles) {

@@ -1,4 +1,4 @@
-// Trigger guarantees of SPEC §4, including the two-connection races.
+// Trigger guarantees of docs/schema.md, including the two-connection races.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { migrateTo } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'

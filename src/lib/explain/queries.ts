@@ -1,5 +1,5 @@
 /**
- * The named queries of `vrss-db explain` (SPEC §6 and two more), their targets, and which
+ * The named queries of `vrss-db explain` (docs/performance.md and two more), their targets, and which
  * subjects each is measured for. The SQL lives in src/sql/explain/*.sql.
  */
 
@@ -113,5 +113,5 @@ export function findQuery(name: string): NamedQuery | undefined {
   return NAMED_QUERIES.find((q) => q.name === name || q.aliases.includes(name))
 }
 
-/** Below this many posts the timings say little about production (SPEC §6). */
+/** Below this many posts the timings say little about production (docs/performance.md). */
 export const MEANINGFUL_POSTS = 100_000

@@ -1,6 +1,6 @@
 /**
  * Profiles and their sections, custom feeds, lists, conversations, notifications and
- * subscriptions. Every JSONB value passes the zod schemas of SPEC §5 before it is kept.
+ * subscriptions. Every JSONB value passes the zod schemas of src/schemas.ts before it is kept.
  */
 import {
   algorithmConfigSchema,

@@ -1,6 +1,6 @@
 /**
  * Users, posts and the social graph: follows (with exact mutual pairs, and the typical, power
- * and sparse feed users of SPEC §6), likes, comments, reposts and media — with every counter and
+ * and sparse feed users of docs/performance.md), likes, comments, reposts and media — with every counter and
  * storage total computed here, so the load can run with triggers off and still be exact.
  */
 import { DAY, type Dataset, type IdStart, ts, type Value } from './dataset.js'

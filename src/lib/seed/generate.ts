@@ -34,7 +34,7 @@ import { Random } from './random.js'
 
 export interface GeneratedSeed {
   dataset: Dataset
-  /** User ids of the SPEC §6 feed user kinds, for `explain feed`. */
+  /** User ids of the docs/performance.md feed user kinds, for `explain feed`. */
   feedUsers: { power: number[]; typical: number[]; sparse: number[] }
 }
 

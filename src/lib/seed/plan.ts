@@ -1,7 +1,7 @@
 /**
- * How many rows of each kind `seed --users N` creates. At N = 20 it is the dataset of SPEC §7;
+ * How many rows of each kind `seed --users N` creates. At N = 20 it is the dataset of docs/seed.md;
  * per-user things scale in proportion, and posts and follows grow faster so that N = 10,000 is
- * the MVP scale of SPEC §6 (~500K posts, ~1M follow edges).
+ * the MVP scale of docs/performance.md (~500K posts, ~1M follow edges).
  */
 import { apportion } from './random.js'
 
@@ -17,7 +17,7 @@ export interface SeedPlan {
   postTypes: Record<string, number>
   follows: number
   mutualPairs: number
-  /** Feed user kinds of SPEC §6: how many of each and how many accounts each follows. */
+  /** Feed user kinds of docs/performance.md: how many of each and how many accounts each follows. */
   powerUsers: number
   powerFollowees: number
   typicalUsers: number
@@ -37,7 +37,7 @@ export interface SeedPlan {
   subscriptions: number
 }
 
-/** SPEC §7's post mix per 100 posts. */
+/** docs/seed.md's post mix per 100 posts. */
 export const POST_TYPE_SHARES: Record<string, number> = {
   text_short: 20,
   text_long: 20,
@@ -54,7 +54,7 @@ const proportion = (users: number, atTwenty: number) =>
 
 export function planFor(users: number): SeedPlan {
   const f = users / 20
-  // 100 posts at 20 users → 500,000 at 10,000; 50 follows → 1,000,000 (SPEC §6, §7).
+  // 100 posts at 20 users → 500,000 at 10,000; 50 follows → 1,000,000 (docs/performance.md, §7).
   const posts = Math.round(100 * f ** 1.3705)
   const maxEdges = users * (users - 1)
   const follows = Math.min(Math.round(50 * f ** 1.5936), Math.floor(maxEdges * 0.4))

@@ -1,5 +1,5 @@
 /**
- * One behavioural proof per guarantee of SPEC §4. Each runs in its own transaction that is
+ * One behavioural proof per guarantee of docs/schema.md. Each runs in its own transaction that is
  * always rolled back: it makes its own fixture rows, acts, and compares what the triggers did
  * with what they must do. Sequences it touches that this role owns are made transactional first
  * (ALTER SEQUENCE rewrites them), so the rollback also restores them: nothing of a proof

@@ -1,4 +1,4 @@
--- storage quota check (SPEC §6, target < 5 ms). $1: user id.
+-- storage quota check (docs/performance.md, target < 5 ms). $1: user id.
 SELECT (quota_bytes - used_bytes) AS available
 FROM storage_usage
 WHERE user_id = $1

@@ -1,4 +1,4 @@
--- Phase 1: foundation — users, user_profiles, subscription_tiers, storage_usage (SPEC §2).
+-- Phase 1: foundation — users, user_profiles, subscription_tiers, storage_usage (docs/schema.md).
 -- Runs in one transaction; the runner records it in schema_migrations in the same transaction.
 
 -- ---------------------------------------------------------------------------------------------

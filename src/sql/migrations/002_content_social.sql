@@ -1,5 +1,5 @@
 -- Phase 2: content & social — posts, post_media, user_follows, friendships, post_interactions,
--- comments, reposts (SPEC §2), their indexes (§3) and the counter, friendship, storage and
+-- comments, reposts (docs/schema.md), their indexes (§3) and the counter, friendship, storage and
 -- quota triggers (§4).
 
 create type post_type as enum

@@ -1,5 +1,5 @@
 -- Phase 3: features — profile_sections, section_content, custom_feeds, feed_filters,
--- user_lists, list_members (SPEC §2) and their indexes (§3).
+-- user_lists, list_members (docs/schema.md) and their indexes (§3).
 
 create type section_type as enum
   ('feed', 'gallery', 'links', 'static_text', 'static_image', 'video', 'reposts', 'friends', 'followers', 'following', 'list');

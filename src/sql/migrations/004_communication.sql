@@ -1,5 +1,5 @@
 -- Phase 4: communication — conversations, messages, notifications, user_subscriptions
--- (SPEC §2), their indexes (§3) and the conversation trigger (§4).
+-- (docs/schema.md), their indexes (§3) and the conversation trigger (§4).
 
 create type notification_type as enum
   ('follow', 'like', 'comment', 'repost', 'mention', 'message', 'friend_request', 'system');

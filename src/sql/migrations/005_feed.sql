@@ -1,6 +1,6 @@
 -- vrss-db:no-transaction
 -- Phase 5: the home feed. The planning documents' feed query misses its 50 ms target at MVP
--- scale (SPEC §6), and no single query shape is fast for every reader, so vrss_feed() picks one
+-- scale (docs/performance.md), and no single query shape is fast for every reader, so vrss_feed() picks one
 -- by the reader's followee count, each backed by its own partial index. The indexes are built
 -- CONCURRENTLY (posts is a live, large table), hence no transaction for this file; the runner
 -- checks for INVALID indexes afterwards.

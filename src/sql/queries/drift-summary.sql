@@ -1,4 +1,4 @@
--- How many rows break each denormalization guarantee of SPEC §4 (0 everywhere = consistent).
+-- How many rows break each denormalization guarantee of docs/schema.md (0 everywhere = consistent).
 -- The definitions are the triggers' own: likes = 'like' rows; comments = live comments of the
 -- post, replies included; replies = live direct replies; storage = sums of post_media with gif
 -- and document as other.

@@ -1,4 +1,4 @@
--- The four reference subscription tiers of SPEC §2. Idempotent: existing tiers are left as they
+-- The four reference subscription tiers of docs/schema.md. Idempotent: existing tiers are left as they
 -- are. Fixed timestamps keep seeded databases byte-identical between runs.
 insert into subscription_tiers (name, description, storage_bytes, price_monthly_cents, created_at, updated_at)
 values
