@@ -118,7 +118,9 @@ async function seedLocked(options: SeedOptions, ctx: Context): Promise<SeedResul
   // --append next to a live application: the ids are reserved from the sequences, so neither
   // side can take the other's.
   const generated = await generateWithReservedIds(ctx.sql, VRSS_TABLES, (ids) =>
-    generateDataset(planFor(options.users), options.seed, ids, tiers),
+    generateDataset(planFor(options.users), options.seed, ids, tiers, (message) =>
+      progress.update(message),
+    ),
   )
   const generateMs = Math.round(performance.now() - generateStarted)
   progress.succeed(

@@ -43,6 +43,7 @@ export async function generateDataset(
   seed: number,
   ids: IdStart,
   tiers: Tier[],
+  onStep?: (message: string) => void,
 ): Promise<GeneratedSeed> {
   const ctx: GenContext = {
     plan,
@@ -59,24 +60,32 @@ export async function generateDataset(
     feedKinds: { power: [], typical: [], sparse: [] },
   }
   // Order matters: quotas (subscriptions) before media, counters after all engagement.
-  generateUsers(ctx)
-  generateSubscriptions(ctx, tiers)
-  generatePosts(ctx)
-  generateFollows(ctx)
-  generateLikes(ctx)
-  generateComments(ctx)
-  generateReposts(ctx)
-  fillPostCounters(ctx)
-  generateMedia(ctx)
-  writeStorage(ctx)
-  generateProfiles(ctx)
-  generateFeeds(ctx)
-  generateLists(ctx)
-  generateConversations(ctx)
-  generateNotifications(ctx)
-  generateSessions(ctx)
-  generateVerificationTokens(ctx)
-  generatePendingUploads(ctx)
+  const steps: [string, (ctx: GenContext) => void][] = [
+    ['users', generateUsers],
+    ['subscriptions', (c) => generateSubscriptions(c, tiers)],
+    ['posts', generatePosts],
+    ['follows', generateFollows],
+    ['likes', generateLikes],
+    ['comments', generateComments],
+    ['reposts', generateReposts],
+    ['counters', fillPostCounters],
+    ['media', generateMedia],
+    ['storage totals', writeStorage],
+    ['profiles', generateProfiles],
+    ['custom feeds', generateFeeds],
+    ['lists', generateLists],
+    ['conversations', generateConversations],
+    ['notifications', generateNotifications],
+    ['sessions', generateSessions],
+    ['verification tokens', generateVerificationTokens],
+    ['pending uploads', generatePendingUploads],
+  ]
+  for (const [index, [name, step]] of steps.entries()) {
+    onStep?.(`Generating ${name} (step ${index + 1} of ${steps.length})`)
+    // Let the spinner draw: generating is one long stretch of synchronous work.
+    await new Promise((resolve) => setImmediate(resolve))
+    step(ctx)
+  }
   const idOf = (indexes: number[]) => indexes.map((i) => ctx.users[i]?.id as number)
   return {
     dataset: ctx.ds,

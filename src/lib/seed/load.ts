@@ -106,12 +106,11 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
     ),
   })
   const queue = [...tables].sort((a, b) => b.rows.length - a.rows.length)
+  const progress = loadMeter(tables, options.onStep)
   const worker = async () => {
     for (let table = queue.shift(); table; table = queue.shift()) {
       const current = table
-      options.onStep?.(
-        `Loading ${current.table} (${current.rows.length.toLocaleString('en-US')} rows)`,
-      )
+      progress.start(current)
       await sql.begin(async (tx) => {
         await tx`select set_config('maintenance_work_mem', '256MB', true)`
         await tx`select set_config('session_replication_role', 'replica', true)`
@@ -120,6 +119,7 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
         for (const index of indexes) await tx.unsafe(index.indexdef)
         await moveSequence(tx, current.table)
       })
+      progress.finish(current)
     }
   }
   // Ctrl+C / kill: the tables already committed stay until the next seed removes them.
@@ -161,9 +161,11 @@ async function loadInOneTransaction(
     // A superuser switches triggers off for this transaction only; others table by table.
     if (role?.rolsuper) await tx`select set_config('session_replication_role', 'replica', true)`
     else for (const name of names) await tx`alter table ${tx(name)} disable trigger user`
+    const progress = loadMeter(tables, options.onStep)
     for (const table of tables) {
-      options.onStep?.(`Loading ${table.table} (${table.rows.length.toLocaleString('en-US')} rows)`)
+      progress.start(table)
       await copyRows(sql, tx, table)
+      progress.finish(table)
     }
     if (role?.rolsuper) await tx`select set_config('session_replication_role', 'origin', true)`
     for (const name of names) {
@@ -177,6 +179,28 @@ async function loadInOneTransaction(
  * Moves the sequence past the loaded ids, never back: seed reserves its ids up front, and an
  * application inserting meanwhile has moved the sequence further than this load's rows.
  */
+/** The progress line of a load: the table now loading, rows so far, rate and time left. */
+export function loadMeter(tables: TableRows[], onStep: ((message: string) => void) | undefined) {
+  const total = tables.reduce((sum, t) => sum + t.rows.length, 0)
+  const started = performance.now()
+  let done = 0
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  const overall = () => {
+    const seconds = (performance.now() - started) / 1000
+    const rate = seconds > 0 ? done / seconds : 0
+    const left = rate > 0 ? ` · about ${Math.ceil((total - done) / rate)} s left` : ''
+    return `${fmt(done)} of ${fmt(total)} rows (${Math.floor((done / Math.max(total, 1)) * 100)}%)${rate > 0 ? ` · ${fmt(rate)} rows/s` : ''}${left}`
+  }
+  return {
+    start: (table: TableRows) =>
+      onStep?.(`Loading ${table.table} (${fmt(table.rows.length)} rows) · ${overall()}`),
+    finish: (table: TableRows) => {
+      done += table.rows.length
+      onStep?.(`Loaded ${table.table} · ${overall()}`)
+    },
+  }
+}
+
 async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
   if (TABLES_WITHOUT_SEQUENCE.includes(table)) return
   await tx`
