@@ -68,7 +68,7 @@ export async function explainTimeout(
   const { createSql } = await import('./connect.js')
   const sql = createSql(spec, { max: 1, connection: { statement_timeout: '5s' } })
   try {
-    const [blocker] = await query<LockBlocker>(sql, 'queries/lock-blocker')
+    const [blocker] = await query<LockBlocker>(sql, 'queries/lock-blocker', [null])
     return timeoutError(err, timeouts, blocker)
   } catch {
     return timeoutError(err, timeouts, undefined)

@@ -57,7 +57,7 @@ export async function explainCouldNotRun(
 
 async function lockHolder(sql: Sql, tables: string[]): Promise<LockBlocker | undefined> {
   try {
-    const [row] = await query<LockBlocker>(sql, 'verify/lock-holder', [tables])
+    const [row] = await query<LockBlocker>(sql, 'queries/lock-blocker', [tables])
     return row
   } catch {
     return undefined
