@@ -8,7 +8,8 @@ import type { ReservedSql } from '../lib/connect.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed } from '../lib/errors.js'
-import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/migrations.js'
+import { parseRunnerOptions } from '../lib/migrate/options.js'
+import type { Migration } from '../lib/migrations.js'
 import {
   acceptChecksum,
   applyMigration,
@@ -20,7 +21,7 @@ import {
   readApplied,
 } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
-import { parseDuration, parseInteger, parseMigrationsTable } from '../lib/parse.js'
+import { parseDuration, parseInteger } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { guardTargetDatabase } from '../lib/target-database.js'
 import * as rollback from './rollback.js'
@@ -60,9 +61,6 @@ export interface MigrateResult extends CommandResult {
   /** --dry-run: the SQL that would run, per phase. */
   plan?: { version: number; file: string; transactional: boolean; sql: string }[]
 }
-
-export const DEFAULT_LOCK_WAIT_MS = 60_000
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 
 export async function run(options: MigrateOptions, ctx: Context): Promise<MigrateResult> {
   const base = { target: ctx.target.display, dryRun: options.dryRun }
@@ -281,30 +279,19 @@ Examples:
 }
 
 export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOptions {
-  const migrations = loadMigrations(
-    typeof raw.migrationsDir === 'string' ? raw.migrationsDir : defaultMigrationsDir(),
-  )
+  const runner = parseRunnerOptions(raw)
   return {
-    migrations,
+    ...runner,
     phase:
       raw.phase === undefined
         ? undefined
-        : parseInteger('--phase', raw.phase, { min: 1, max: migrations.length }),
+        : parseInteger('--phase', raw.phase, { min: 1, max: runner.migrations.length }),
     dryRun: Boolean(raw.dryRun),
-    lockWaitMs:
-      raw.lockWait === undefined
-        ? DEFAULT_LOCK_WAIT_MS
-        : parseDuration('--lock-wait', raw.lockWait, { zeroMeans: 'try once' }),
-    lockTimeoutMs:
-      raw.lockTimeout === undefined
-        ? DEFAULT_LOCK_TIMEOUT_MS
-        : parseDuration('--lock-timeout', raw.lockTimeout),
     indexWaitMs:
       raw.indexWait === undefined
         ? DEFAULT_INDEX_WAIT_MS
         : parseDuration('--index-wait', raw.indexWait),
     acceptEdited: Boolean(raw.acceptEdited),
-    migrationsTable: parseMigrationsTable(raw.migrationsTable),
     yes: Boolean(raw.yes),
   }
 }

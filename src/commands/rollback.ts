@@ -9,6 +9,7 @@ import type { ReservedSql } from '../lib/connect.js'
 import type { Context } from '../lib/context.js'
 import { withAdvisoryLock } from '../lib/db.js'
 import { checkFailed, VrssError } from '../lib/errors.js'
+import { parseRunnerOptions, type RunnerOptions } from '../lib/migrate/options.js'
 import { alteredTables, droppedObjects, type Migration } from '../lib/migrations.js'
 import { type AppliedRow, MIGRATION_LOCK, readApplied, revertMigration } from '../lib/migrator.js'
 import type { Output } from '../lib/output.js'
@@ -16,10 +17,9 @@ import { parseInteger } from '../lib/parse.js'
 import { formatMs } from '../lib/render.js'
 import { confirmDestructive } from '../lib/safety.js'
 import { guardTargetDatabase } from '../lib/target-database.js'
-import { type MigrateOptions, parseMigrateOptions } from './migrate.js'
 
 export interface RollbackOptions
-  extends Pick<MigrateOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
+  extends Pick<RunnerOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
   to: number
   force: boolean
   yes: boolean
@@ -161,12 +161,11 @@ Examples:
       commandAction<RollbackOptions, RollbackResult>({
         writes: () => ({ command: 'vrss-db migrate rollback' }),
         parse: (raw) => {
-          const base = parseMigrateOptions(raw)
+          // Only the options rollback shares with migrate: a --phase given to the parent
+          // command is migrate's business, not a reason to refuse the rollback.
+          const base = parseRunnerOptions(raw)
           return {
-            migrations: base.migrations,
-            lockWaitMs: base.lockWaitMs,
-            lockTimeoutMs: base.lockTimeoutMs,
-            migrationsTable: base.migrationsTable,
+            ...base,
             to: parseInteger('--to', raw.to, { min: 0, max: base.migrations.length }),
             force: Boolean(raw.force),
             yes: Boolean(raw.yes),

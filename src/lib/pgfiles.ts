@@ -7,7 +7,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { type Conninfo, checkKeyword } from './conninfo.js'
 import { VrssError } from './errors.js'
-import type { Env } from './target.js'
+/** Environment variables, as process.env holds them. */
+export type Env = Record<string, string | undefined>
 
 /** libpq's home: $HOME, else the user's entry in the password database. */
 export function homeDir(env: Env): string {

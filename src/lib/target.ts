@@ -7,7 +7,7 @@ import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { type Conninfo, checkKeyword, type Keyword, parseUri } from './conninfo.js'
 import { usageError } from './errors.js'
-import { homeDir, loadService, lookupPgpass } from './pgfiles.js'
+import { type Env, homeDir, loadService, lookupPgpass } from './pgfiles.js'
 
 export const SSL_MODES = [
   'disable',
@@ -52,7 +52,7 @@ export type Target =
     }
   | { kind: 'embedded'; source: 'embedded'; warnings: string[] }
 
-export type Env = Record<string, string | undefined>
+export type { Env }
 
 /** The libpq variables that select a server instead of the embedded one. */
 export const PG_VARIABLES = [

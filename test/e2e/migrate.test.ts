@@ -71,6 +71,24 @@ describe('vrss-db migrate (end to end)', () => {
     expect(row?.n).toBe(7)
   })
 
+  it("a --phase given to migrate is not rollback's business", async () => {
+    const { url } = await db.createDatabase()
+    await runCli(['migrate', '--phase', '3', '--database-url', url])
+    const run = await runCli([
+      'migrate',
+      '--phase',
+      '9',
+      'rollback',
+      '--to',
+      '2',
+      '--yes',
+      '--database-url',
+      url,
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain('Rolled back 003_features')
+  })
+
   it('rollback --to 8 is a usage error', async () => {
     const run = await runCli(['migrate', 'rollback', '--to', '8', '--database-url', db.url])
     expect(run.code).toBe(2)

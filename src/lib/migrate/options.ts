@@ -1,0 +1,35 @@
+/**
+ * The options every command that runs phases shares (`migrate` and `migrate rollback`): which
+ * phase files, how long to wait for the migration lock and for table locks, and where the
+ * bookkeeping lives. Each command adds its own (--phase, --to, …) on top.
+ */
+import { defaultMigrationsDir, loadMigrations, type Migration } from '../migrations.js'
+import { parseDuration, parseMigrationsTable } from '../parse.js'
+
+export const DEFAULT_LOCK_WAIT_MS = 60_000
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
+
+export interface RunnerOptions {
+  migrations: Migration[]
+  lockWaitMs: number
+  lockTimeoutMs: number
+  /** Another bookkeeping table than schema_migrations (--migrations-table). */
+  migrationsTable?: string
+}
+
+export function parseRunnerOptions(raw: Record<string, unknown>): RunnerOptions {
+  return {
+    migrations: loadMigrations(
+      typeof raw.migrationsDir === 'string' ? raw.migrationsDir : defaultMigrationsDir(),
+    ),
+    lockWaitMs:
+      raw.lockWait === undefined
+        ? DEFAULT_LOCK_WAIT_MS
+        : parseDuration('--lock-wait', raw.lockWait, { zeroMeans: 'try once' }),
+    lockTimeoutMs:
+      raw.lockTimeout === undefined
+        ? DEFAULT_LOCK_TIMEOUT_MS
+        : parseDuration('--lock-timeout', raw.lockTimeout),
+    migrationsTable: parseMigrationsTable(raw.migrationsTable),
+  }
+}
