@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../support/cli.js'
 import { useTestDatabase } from '../support/db.js'
+import { openTransaction } from '../support/open-transaction.js'
 
 const db = useTestDatabase()
 
@@ -35,25 +36,11 @@ describe('vrss-db verify-triggers (end to end)', () => {
     // An application transaction that inserted a user and is still open: it holds the users
     // table and its id sequence, which the proofs need.
     const app = db.connectUrl(url, { application_name: 'vrss_test_app' })
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let holderPid = 0
-    const inserted = new Promise<void>((resolve, reject) => {
-      app
-        .begin(async (tx) => {
-          const [row] = await tx`
-            insert into users (username, email, password_hash)
-            values ('app_user', 'app@example.invalid', 'x') returning pg_backend_pid() as pid`
-          holderPid = row?.pid
-          resolve()
-          await held
-          throw new Error('roll back')
-        })
-        .catch(reject)
-    }).catch(() => undefined)
-    await inserted
+    const { pid: holderPid, release } = await openTransaction(
+      app,
+      (tx) => tx`insert into users (username, email, password_hash)
+                 values ('app_user', 'app@example.invalid', 'x')`,
+    )
     try {
       const run = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
       expect(run.code, run.stderr).toBe(1)

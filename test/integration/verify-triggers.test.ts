@@ -8,6 +8,7 @@ import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../../src/lib/manifest.js'
 import { parseDatabaseUrl } from '../../src/lib/target.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
+import { openTransaction } from '../support/open-transaction.js'
 
 const db = useTestDatabase()
 
@@ -191,24 +192,10 @@ describe('verify-triggers', () => {
   it('an ACCESS EXCLUSIVE lock held by the application: exit 1 naming the table and holder, not 3', async () => {
     const { sql, url } = await migrated()
     const app = db.connectUrl(url, { application_name: 'vrss_test_ddl' })
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let holderPid = 0
-    const locked = new Promise<void>((resolve, reject) => {
-      app
-        .begin(async (tx) => {
-          const [row] = await tx`select pg_backend_pid() as pid`
-          await tx`lock table posts in access exclusive mode`
-          holderPid = row?.pid
-          resolve()
-          await held
-          throw new Error('roll back')
-        })
-        .catch(reject)
-    }).catch(() => undefined)
-    await locked
+    const { pid: holderPid, release } = await openTransaction(
+      app,
+      (tx) => tx`lock table posts in access exclusive mode`,
+    )
     try {
       const result = await verify({ concurrency: true }, testContext(sql, url))
       expect(result.exitCode).toBe(1)
