@@ -29,10 +29,9 @@ describe('a table locked by another session (ACCESS EXCLUSIVE on posts, left ope
     [['reconcile', '--check']],
     [['explain', 'feed', '--runs', '1']],
   ])('%j exits 1 after its lock_timeout, naming posts and the holder', async (args) => {
-    const started = Date.now()
-    // The old code waited as long as the lock was held: the runner kills it at 30 s.
+    // The old code waited as long as the lock was held: the runner kills it at 30 s, and a
+    // killed run has no exit code 1 and no message. (How fast it gives up is not asserted.)
     const run = await runCli([...args, '--database-url', db.url], { timeoutMs: 30_000 })
-    expect(Date.now() - started).toBeLessThan(20_000)
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(
       `error: Gave up after 5s waiting for a lock on posts held by pid ${holderPid} (application_name "lock-holder-test", idle in transaction for`,

@@ -153,21 +153,17 @@ describe('connect to something that is not PostgreSQL', () => {
     for (const server of servers) await server.close()
   })
 
-  /** Connects to a fresh fake server; fails the test if it takes longer than `withinMs`. */
-  async function attempt(
-    behaviour: (socket: Socket) => void,
-    query: Record<string, string>,
-    withinMs = 10_000,
-  ) {
+  /**
+   * Connects to a fresh fake server. A hang would run into the test's own timeout; what is
+   * asserted is the behaviour: few connections, one line, no password.
+   */
+  async function attempt(behaviour: (socket: Socket) => void, query: Record<string, string>) {
     const server = await fakeServer(behaviour)
     servers.push(server)
     const params = new URLSearchParams({ connect_timeout: '2', ...query })
-    const started = Date.now()
     const err = await connectionError(
       `postgres://u:s3cret-pw@127.0.0.1:${server.port}/db?${params}`,
     )
-    const ms = Date.now() - started
-    expect(ms).toBeLessThan(withinMs)
     // postgres.js reconnected thousands of times when a connection closed during start-up.
     expect(server.connections).toBeLessThanOrEqual(3)
     expect(`${err.message}\n${err.hint}`).not.toContain('s3cret-pw')
@@ -231,7 +227,6 @@ describe('connect to something that is not PostgreSQL', () => {
     const err = await attempt(
       afterSslReply('N', () => undefined),
       { sslmode: 'prefer' },
-      6_000,
     )
     expect(err.code).toBe('CONNECT_TIMEOUT')
     expect(err.message).toContain('start-up and authentication')
