@@ -4,8 +4,11 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { Context } from '../lib/context.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatMs, renderTable } from '../lib/cli/render.js'
+import { loadSql, query } from '../lib/db/sql-files.js'
 import { ExitCode, usageError, VrssError } from '../lib/errors.js'
 import { type Comparison, compare, loadBaseline, type TimingLike } from '../lib/explain/baseline.js'
 import { measurableStatement } from '../lib/explain/guard.js'
@@ -16,11 +19,8 @@ import {
   NAMED_QUERIES,
   type Subjects,
 } from '../lib/explain/queries.js'
-import { VRSS_TABLES } from '../lib/manifest.js'
-import type { Output } from '../lib/output.js'
 import { parseDuration, parseInteger } from '../lib/parse.js'
-import { formatMs, renderTable } from '../lib/render.js'
-import { loadSql, query } from '../lib/sql-files.js'
+import { VRSS_TABLES } from '../lib/schema/manifest.js'
 
 export interface ExplainOptions {
   queries: string[]

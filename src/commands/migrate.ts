@@ -3,13 +3,14 @@
  * that many deploy hosts can run it at once. `vrss-db migrate rollback --to N` runs down scripts.
  */
 import { type Command, Option } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { ReservedSql } from '../lib/connect.js'
-import type { Context } from '../lib/context.js'
-import { withAdvisoryLock } from '../lib/db.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatMs } from '../lib/cli/render.js'
+import { guardTargetDatabase } from '../lib/cli/target-database.js'
+import type { ReservedSql } from '../lib/db/connect.js'
+import { withAdvisoryLock } from '../lib/db/sessions.js'
 import { checkFailed } from '../lib/errors.js'
-import { parseRunnerOptions } from '../lib/migrate/options.js'
-import type { Migration } from '../lib/migrations.js'
 import {
   acceptChecksum,
   applyMigration,
@@ -19,11 +20,10 @@ import {
   MIGRATION_LOCK,
   type PhaseStatus,
   readApplied,
-} from '../lib/migrator.js'
-import type { Output } from '../lib/output.js'
+} from '../lib/migrate/engine.js'
+import type { Migration } from '../lib/migrate/files.js'
+import { parseRunnerOptions } from '../lib/migrate/options.js'
 import { parseDuration, parseInteger } from '../lib/parse.js'
-import { formatMs } from '../lib/render.js'
-import { guardTargetDatabase } from '../lib/target-database.js'
 import * as rollback from './rollback.js'
 
 export interface MigrateOptions {

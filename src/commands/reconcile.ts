@@ -3,13 +3,15 @@
  * value of docs/schema.md, correct while the application keeps writing; one run at a time.
  */
 import type { Command } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { Context } from '../lib/context.js'
-import { withAdvisoryLock } from '../lib/db.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatMs, renderTable } from '../lib/cli/render.js'
+import { withAdvisoryLock } from '../lib/db/sessions.js'
+import { query } from '../lib/db/sql-files.js'
 import { ExitCode, isPostgresError, usageError, VrssError } from '../lib/errors.js'
-import { loadMigrations } from '../lib/migrations.js'
-import { comparePhases, readApplied } from '../lib/migrator.js'
-import type { Output } from '../lib/output.js'
+import { comparePhases, readApplied } from '../lib/migrate/engine.js'
+import { loadMigrations } from '../lib/migrate/files.js'
 import { parseDuration, parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import {
   COUNTERS,
@@ -17,9 +19,7 @@ import {
   MAX_ROWS_PER_TRANSACTION,
   type ReconcileStats,
   reconcile,
-} from '../lib/reconcile.js'
-import { formatMs, renderTable } from '../lib/render.js'
-import { query } from '../lib/sql-files.js'
+} from '../lib/reconcile/engine.js'
 
 export type ReconcileMode = 'repair' | 'dry-run' | 'check'
 

@@ -4,19 +4,24 @@
  * tables that hold rows unless --force, and follows the docs/cli.md confirmation rules.
  */
 import type { Command } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { ReservedSql } from '../lib/connect.js'
-import type { Context } from '../lib/context.js'
-import { withAdvisoryLock } from '../lib/db.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import { confirmDestructive } from '../lib/cli/confirm.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatMs } from '../lib/cli/render.js'
+import { guardTargetDatabase } from '../lib/cli/target-database.js'
+import type { ReservedSql } from '../lib/db/connect.js'
+import { withAdvisoryLock } from '../lib/db/sessions.js'
 import { checkFailed, VrssError } from '../lib/errors.js'
+import {
+  type AppliedRow,
+  MIGRATION_LOCK,
+  readApplied,
+  revertMigration,
+} from '../lib/migrate/engine.js'
+import { alteredTables, droppedObjects, type Migration } from '../lib/migrate/files.js'
 import { parseRunnerOptions, type RunnerOptions } from '../lib/migrate/options.js'
-import { alteredTables, droppedObjects, type Migration } from '../lib/migrations.js'
-import { type AppliedRow, MIGRATION_LOCK, readApplied, revertMigration } from '../lib/migrator.js'
-import type { Output } from '../lib/output.js'
 import { parseInteger } from '../lib/parse.js'
-import { formatMs } from '../lib/render.js'
-import { confirmDestructive } from '../lib/safety.js'
-import { guardTargetDatabase } from '../lib/target-database.js'
 
 export interface RollbackOptions
   extends Pick<RunnerOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {

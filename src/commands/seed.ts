@@ -3,17 +3,19 @@
  * data for `--users N`, loaded with COPY and left with exact counters and triggers enabled.
  */
 import type { Command } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { Context } from '../lib/context.js'
-import { withAdvisoryLock } from '../lib/db.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import { confirmDestructive } from '../lib/cli/confirm.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatMs, renderTable } from '../lib/cli/render.js'
+import { guardTargetDatabase } from '../lib/cli/target-database.js'
+import { withAdvisoryLock } from '../lib/db/sessions.js'
+import { query } from '../lib/db/sql-files.js'
 import { usageError, VrssError } from '../lib/errors.js'
-import { VRSS_TABLES } from '../lib/manifest.js'
-import { loadMigrations } from '../lib/migrations.js'
-import { comparePhases, readApplied } from '../lib/migrator.js'
-import type { Output } from '../lib/output.js'
+import { comparePhases, readApplied } from '../lib/migrate/engine.js'
+import { loadMigrations } from '../lib/migrate/files.js'
 import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
-import { formatMs, renderTable } from '../lib/render.js'
-import { confirmDestructive } from '../lib/safety.js'
+import { VRSS_TABLES } from '../lib/schema/manifest.js'
 import type { Tier } from '../lib/seed/generate-extras.js'
 import { generateWithReservedIds } from '../lib/seed/ids.js'
 import { planFor } from '../lib/seed/plan.js'
@@ -25,8 +27,6 @@ import {
   undoUnfinishedLoads,
   unfinishedLoads,
 } from '../lib/seed/tables.js'
-import { query } from '../lib/sql-files.js'
-import { guardTargetDatabase } from '../lib/target-database.js'
 
 export const DEFAULT_SEED = 42
 export const DEFAULT_USERS = 20

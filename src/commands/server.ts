@@ -4,11 +4,11 @@
  * other vrss-db commands still use it: then the last of them stops it).
  */
 import type { Command } from 'commander'
-import { globalOptionsOf, reportError } from '../lib/command.js'
-import { createOutput } from '../lib/context.js'
+import { globalOptionsOf, reportError } from '../lib/cli/command.js'
+import { createOutput } from '../lib/cli/context.js'
+import type { ConnectionSpec } from '../lib/db/target.js'
+import { describeSpec, resolveTarget } from '../lib/db/target.js'
 import { usageError } from '../lib/errors.js'
-import type { ConnectionSpec } from '../lib/target.js'
-import { describeSpec, resolveTarget } from '../lib/target.js'
 
 export interface ServerInfo {
   url: string
@@ -48,7 +48,9 @@ Examples:
             'Unset DATABASE_URL / PG* variables and drop --database-url to use the embedded server.',
           )
         }
-        const { embeddedOptionsFromEnv, startEmbeddedServer } = await import('../lib/embedded.js')
+        const { embeddedOptionsFromEnv, startEmbeddedServer } = await import(
+          '../lib/db/embedded.js'
+        )
         const { handleInterrupts, onInterrupt } = await import('../lib/interrupt.js')
         // Ctrl+C is how this command is meant to end: exit 0 once the server is released.
         handleInterrupts({ finish: () => 0 })

@@ -3,23 +3,23 @@
  * phases should have created but is missing, disabled or INVALID, and row counts.
  */
 import type { Command } from 'commander'
-import { type CommandResult, commandAction } from '../lib/command.js'
-import type { Context } from '../lib/context.js'
+import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import type { Context } from '../lib/cli/context.js'
+import type { Output } from '../lib/cli/output.js'
+import { formatBytes, formatMs, renderTable } from '../lib/cli/render.js'
+import { noSchemaProblem } from '../lib/cli/target-database.js'
+import { query } from '../lib/db/sql-files.js'
 import { ExitCode } from '../lib/errors.js'
-import { MAIN_TABLES, VRSS_TABLES } from '../lib/manifest.js'
-import { loadMigrations } from '../lib/migrations.js'
-import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrator.js'
-import type { Output } from '../lib/output.js'
+import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrate/engine.js'
+import { loadMigrations } from '../lib/migrate/files.js'
 import { parseMigrationsTable } from '../lib/parse.js'
-import { formatBytes, formatMs, renderTable } from '../lib/render.js'
-import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema-check.js'
+import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema/check.js'
+import { MAIN_TABLES, VRSS_TABLES } from '../lib/schema/manifest.js'
 import {
   describeUnfinishedSeed,
   type UnfinishedSeedReport,
   unfinishedSeedReport,
 } from '../lib/seed/tables.js'
-import { query } from '../lib/sql-files.js'
-import { noSchemaProblem } from '../lib/target-database.js'
 import { findLeftovers } from '../lib/verify/concurrency.js'
 
 export interface StatusOptions {

@@ -1,7 +1,7 @@
 // Read commands behind another session's lock: they give up after their lock_timeout and say
 // what they waited for and who holds it, instead of waiting without end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReservedSql } from '../../src/lib/connect.js'
+import type { ReservedSql } from '../../src/lib/db/connect.js'
 import { runCli } from '../support/cli.js'
 import { migrateTo } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'

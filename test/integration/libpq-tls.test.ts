@@ -7,11 +7,11 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../src/lib/connect.js'
-import type { EmbeddedServer } from '../../src/lib/embedded.js'
-import { startEmbeddedServer } from '../../src/lib/embedded.js'
+import { connect } from '../../src/lib/db/connect.js'
+import type { EmbeddedServer } from '../../src/lib/db/embedded.js'
+import { startEmbeddedServer } from '../../src/lib/db/embedded.js'
+import { parseDatabaseUrl } from '../../src/lib/db/target.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { parseDatabaseUrl } from '../../src/lib/target.js'
 
 let dir = ''
 let server: EmbeddedServer

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { run as rollback } from '../../src/commands/rollback.js'
 import { run as status } from '../../src/commands/status.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { checksumOf, defaultMigrationsDir, loadMigrations } from '../../src/lib/migrations.js'
+import { checksumOf, defaultMigrationsDir, loadMigrations } from '../../src/lib/migrate/files.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 

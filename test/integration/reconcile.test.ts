@@ -3,9 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseReconcileOptions, run as reconcile } from '../../src/commands/reconcile.js'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
-import type { Sql } from '../../src/lib/connect.js'
+import type { Sql } from '../../src/lib/db/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { reconcile as reconcileEngine } from '../../src/lib/reconcile.js'
+import { reconcile as reconcileEngine } from '../../src/lib/reconcile/engine.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 

@@ -1,6 +1,6 @@
 // The schema of docs/schema.md checked against the catalog and by behaviour.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PHASES } from '../../src/lib/manifest.js'
+import { PHASES } from '../../src/lib/schema/manifest.js'
 import { migrateTo } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 import { makeComment, makePost, makeUser } from '../support/fixtures.js'

@@ -1,7 +1,7 @@
 // seed --append next to a live application, and what a rejected COPY reports.
 import { describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
-import type { Sql } from '../../src/lib/connect.js'
+import type { Sql } from '../../src/lib/db/connect.js'
 import { Dataset } from '../../src/lib/seed/dataset.js'
 import { loadDataset } from '../../src/lib/seed/load.js'
 import { migrateTo, testContext } from '../support/context.js'

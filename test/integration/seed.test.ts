@@ -1,9 +1,9 @@
 // vrss-db seed: the docs/seed.md dataset, determinism, JSONB validity, exact counters.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
-import type { Sql } from '../../src/lib/connect.js'
+import type { Sql } from '../../src/lib/db/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { VRSS_TABLES } from '../../src/lib/manifest.js'
+import { VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import {
   algorithmConfigSchema,
   backgroundConfigSchema,

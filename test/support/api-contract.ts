@@ -5,7 +5,7 @@
  * in contract/deviations.json with the reason.
  */
 import { readFileSync } from 'node:fs'
-import type { Sql } from '../../src/lib/connect.js'
+import type { Sql } from '../../src/lib/db/connect.js'
 import type { ColumnFact, ModelFacts, TableFact } from './prisma-model.js'
 
 export const CONTRACT_FILE = new URL('../../contract/vrss-api.json', import.meta.url)

@@ -3,7 +3,7 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { ALL_PG_VARIABLES } from '../../src/lib/target.js'
+import { ALL_PG_VARIABLES } from '../../src/lib/db/target.js'
 
 export const BIN = fileURLToPath(new URL('../../bin/vrss-db', import.meta.url))
 

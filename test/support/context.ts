@@ -3,10 +3,10 @@
  */
 import { Writable } from 'node:stream'
 import { run as migrate, parseMigrateOptions } from '../../src/commands/migrate.js'
-import type { Sql } from '../../src/lib/connect.js'
-import type { Context } from '../../src/lib/context.js'
-import { Output } from '../../src/lib/output.js'
-import { describeSpec, parseDatabaseUrl } from '../../src/lib/target.js'
+import type { Context } from '../../src/lib/cli/context.js'
+import { Output } from '../../src/lib/cli/output.js'
+import type { Sql } from '../../src/lib/db/connect.js'
+import { describeSpec, parseDatabaseUrl } from '../../src/lib/db/target.js'
 
 /** Collects what a command would print, for assertions. */
 export class CapturedStream extends Writable {

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll, inject } from 'vitest'
-import { createSql, type Sql } from '../../src/lib/connect.js'
-import { parseDatabaseUrl } from '../../src/lib/target.js'
+import { createSql, type Sql } from '../../src/lib/db/connect.js'
+import { parseDatabaseUrl } from '../../src/lib/db/target.js'
 
 export interface TestDatabase {
   /** URL of this file's own database (with password: pass it to the CLI, never print it). */

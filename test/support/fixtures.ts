@@ -1,7 +1,7 @@
 /**
  * Minimal valid rows for tests. Each helper inserts one row and returns its id.
  */
-import type { Sql } from '../../src/lib/connect.js'
+import type { Sql } from '../../src/lib/db/connect.js'
 
 type Db = Sql | import('postgres').TransactionSql
 

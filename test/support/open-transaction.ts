@@ -2,7 +2,7 @@
  * An application transaction left open on purpose: `work` runs in it (take a lock, insert a
  * row), then it waits until release() and rolls back. pid is its backend, to find in messages.
  */
-import type { Sql, TransactionSql } from '../../src/lib/connect.js'
+import type { Sql, TransactionSql } from '../../src/lib/db/connect.js'
 
 export async function openTransaction(
   sql: Sql,

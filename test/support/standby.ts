@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
-import { type EmbeddedServer, startEmbeddedServer } from '../../src/lib/embedded.js'
-import type { ConnectionSpec } from '../../src/lib/target.js'
+import { type EmbeddedServer, startEmbeddedServer } from '../../src/lib/db/embedded.js'
+import type { ConnectionSpec } from '../../src/lib/db/target.js'
 
 export interface PrimaryAndStandby {
   /** URLs (with password) of the `vrss` database on each server. */

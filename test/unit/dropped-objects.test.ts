@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { describePlan, tablesDroppedBy } from '../../src/commands/rollback.js'
-import { droppedObjects, loadMigrations, type Migration } from '../../src/lib/migrations.js'
+import { droppedObjects, loadMigrations, type Migration } from '../../src/lib/migrate/files.js'
 
 const phase = (version: number, name: string, down: string): Migration => ({
   version,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describeConnectionError } from '../../src/lib/connect.js'
+import { describeConnectionError } from '../../src/lib/db/connect.js'
+import { parseDatabaseUrl } from '../../src/lib/db/target.js'
 import {
   ExitCode,
   errorDocument,
@@ -8,7 +9,6 @@ import {
   toVrssError,
   VrssError,
 } from '../../src/lib/errors.js'
-import { parseDatabaseUrl } from '../../src/lib/target.js'
 
 const spec = parseDatabaseUrl('postgres://app:topsecret@db.example:5432/vrss')
 

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { type Env, parseDatabaseUrl, resolveTarget } from '../../src/lib/db/target.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { type Env, parseDatabaseUrl, resolveTarget } from '../../src/lib/target.js'
 
 /** A private HOME so the developer's own ~/.pgpass and ~/.pg_service.conf never count. */
 function home(files: Record<string, { text: string; mode?: number }> = {}): string {

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { describeSpec, resolveTarget } from '../../src/lib/db/target.js'
 import { errorDocument, toVrssError } from '../../src/lib/errors.js'
-import { describeSpec, resolveTarget } from '../../src/lib/target.js'
 
 /**
  * Random URLs with random passwords in every position and encoding, well-formed or not: no

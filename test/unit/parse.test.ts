@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { colourWanted } from '../../src/lib/output.js'
+import { colourWanted } from '../../src/lib/cli/output.js'
 import { parseDuration, parseInteger } from '../../src/lib/parse.js'
 
 describe('parseInteger', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/output.js'
-import { renderTable, wrap } from '../../src/lib/render.js'
+import { Output } from '../../src/lib/cli/output.js'
+import { renderTable, wrap } from '../../src/lib/cli/render.js'
 
 const plain = new Output({ json: false, color: false, debug: false, env: {} })
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { shellQuote } from '../../src/lib/shell.js'
+import { shellQuote } from '../../src/lib/db/shell.js'
 
 describe('shellQuote', () => {
   it.each(['vrss', 'my_db-2', 'x; rm -rf ~', "it's", '$(id)', 'a b', '', '`x`\\'])(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checksumOf, loadMigrations, normaliseSql } from '../../src/lib/migrations.js'
-import { splitStatements } from '../../src/lib/sql-split.js'
+import { splitStatements } from '../../src/lib/db/sql-split.js'
+import { checksumOf, loadMigrations, normaliseSql } from '../../src/lib/migrate/files.js'
 
 describe('splitStatements', () => {
   it("splits on semicolons and records each statement's first line", () => {

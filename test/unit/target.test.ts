@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { VrssError } from '../../src/lib/errors.js'
 import {
   describeSpec,
   isLocalHost,
   maskUrlsInText,
   parseDatabaseUrl,
   resolveTarget,
-} from '../../src/lib/target.js'
+} from '../../src/lib/db/target.js'
+import { VrssError } from '../../src/lib/errors.js'
 
 describe('resolveTarget: --database-url, then DATABASE_URL, then PG*, then embedded', () => {
   const flagUrl = 'postgres://flag@flaghost/flagdb'

@@ -11,8 +11,9 @@
  *      file spells or quotes it).
  * Functions of your own that call such functions inside their bodies cannot be seen this way.
  */
+
+import { splitStatements } from '../db/sql-split.js'
 import { usageError, VrssError } from '../errors.js'
-import { splitStatements } from '../sql-split.js'
 
 /**
  * Functions whose effect survives a rollback: sequence moves, signals to other backends, work

@@ -7,8 +7,8 @@
  * always rolled back, READ ONLY unless writes are allowed (then each run is undone by a
  * savepoint, so every run sees the same data, and the transaction is still rolled back).
  */
-import type { ReservedSql, Sql } from '../connect.js'
-import { withReservedConnection } from '../db.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
+import { withReservedConnection } from '../db/sessions.js'
 import { isPostgresError, VrssError } from '../errors.js'
 import { nonTransactionalCalls, refuseNonTransactional } from './guard.js'
 

@@ -3,8 +3,9 @@
  * phase files, how long to wait for the migration lock and for table locks, and where the
  * bookkeeping lives. Each command adds its own (--phase, --to, …) on top.
  */
-import { defaultMigrationsDir, loadMigrations, type Migration } from '../migrations.js'
+
 import { parseDuration, parseMigrationsTable } from '../parse.js'
+import { defaultMigrationsDir, loadMigrations, type Migration } from './files.js'
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000

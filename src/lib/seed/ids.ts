@@ -10,9 +10,9 @@
  * application took ids at or above the start while the dataset was generated, the dataset is
  * generated again further up (ids then have a gap, which sequences have anyway).
  */
-import type { Sql, TransactionSql } from '../connect.js'
+import type { Sql, TransactionSql } from '../db/connect.js'
 import { isPostgresError, VrssError } from '../errors.js'
-import { TABLES_WITHOUT_SEQUENCE } from '../manifest.js'
+import { TABLES_WITHOUT_SEQUENCE } from '../schema/manifest.js'
 import type { Dataset, IdStart } from './dataset.js'
 
 /**

@@ -13,10 +13,10 @@
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Sql, TransactionSql } from '../connect.js'
+import type { Sql, TransactionSql } from '../db/connect.js'
 import { VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
-import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../manifest.js'
+import { TABLES_WITHOUT_SEQUENCE, VRSS_TABLES } from '../schema/manifest.js'
 import { type Dataset, Json, PgArray, type TableRows, type Value } from './dataset.js'
 import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
 

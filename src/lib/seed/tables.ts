@@ -4,10 +4,10 @@
  * by the next run (vrss_seed_loads).
  */
 import { hostname } from 'node:os'
-import type { Sql, TransactionSql } from '../connect.js'
-import { lockHolder } from '../db.js'
+import type { Sql, TransactionSql } from '../db/connect.js'
+import { lockHolder } from '../db/sessions.js'
+import { loadSql, query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
-import { loadSql, query } from '../sql-files.js'
 
 export const SEED_LOCK = 'vrss-db:seed'
 

@@ -3,9 +3,9 @@
  * up waiting for, the privilege it lacks, or the read-only server. None of them means a
  * guarantee is broken (exit 1, not 3).
  */
-import type { Sql } from '../connect.js'
+import type { Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
 import { type LockBlocker, timeoutError } from '../errors.js'
-import { query } from '../sql-files.js'
 import type { Proof, ProofResult } from './proofs.js'
 
 export interface CouldNotRun {

@@ -6,12 +6,12 @@
  * end, on SIGINT/SIGTERM, and, after a kill -9, by the next run (removeLeftovers).
  */
 import { randomBytes } from 'node:crypto'
-import type { ReservedSql, Sql } from '../connect.js'
-import { withReservedConnection } from '../db.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
+import { withReservedConnection } from '../db/sessions.js'
+import { query } from '../db/sql-files.js'
+import type { ConnectionSpec } from '../db/target.js'
 import { isPostgresError, VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
-import { query } from '../sql-files.js'
-import type { ConnectionSpec } from '../target.js'
 import type { ProofResult } from './proofs.js'
 
 const TABLES = [
@@ -75,7 +75,7 @@ export async function runConcurrencyProofs(
       const live = await liveSchema(sql)
       await createScratchSchema(sql, owner, schema, live)
       // Imported here so that loading the CLI does not load the driver (start-up time).
-      const { createSql } = await import('../connect.js')
+      const { createSql } = await import('../db/connect.js')
       pool = createSql(spec, {
         max: CONNECTIONS,
         connection: { search_path: `${schema}, ${live.quoted}` },

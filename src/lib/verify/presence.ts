@@ -2,9 +2,9 @@
  * Presence proofs: every trigger the phases create exists, is enabled (not switched off by a
  * bulk load), sits on the right table, fires on the right events and calls the right function.
  */
-import type { Sql } from '../connect.js'
-import { PHASES } from '../manifest.js'
-import { query } from '../sql-files.js'
+import type { Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
+import { PHASES } from '../schema/manifest.js'
 import type { ProofResult } from './proofs.js'
 
 interface ObjectRow {

@@ -6,10 +6,10 @@
  * survives it. Sequences it does not own cannot be altered: they advance, as with any rolled
  * back insert of the application, and the proof still runs.
  */
-import type { Sql, TransactionSql } from '../connect.js'
+import type { Sql, TransactionSql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
 import { isPostgresError } from '../errors.js'
-import { PHASES } from '../manifest.js'
-import { query } from '../sql-files.js'
+import { PHASES } from '../schema/manifest.js'
 
 export class ProofFailure extends Error {
   constructor(

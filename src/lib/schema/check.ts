@@ -2,9 +2,9 @@
  * Compares the database with the manifest of the applied phases: what is missing, disabled
  * (e.g. triggers switched off by a bulk load) or INVALID (a failed concurrent index build).
  */
-import type { Sql } from './connect.js'
+import type { Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
 import { PHASES } from './manifest.js'
-import { query } from './sql-files.js'
 
 export interface SchemaProblems {
   missingTables: string[]

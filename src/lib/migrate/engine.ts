@@ -4,12 +4,12 @@
  * its bookkeeping row, and runs down scripts for rollback.
  */
 import { hostname } from 'node:os'
-import type { ReservedSql, Sql } from './connect.js'
-import { withTransaction } from './db.js'
-import { isPostgresError, VrssError } from './errors.js'
-import type { Migration } from './migrations.js'
-import { loadSql, query } from './sql-files.js'
-import { type SqlStatement, splitStatements } from './sql-split.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
+import { withTransaction } from '../db/sessions.js'
+import { loadSql, query } from '../db/sql-files.js'
+import { type SqlStatement, splitStatements } from '../db/sql-split.js'
+import { isPostgresError, VrssError } from '../errors.js'
+import type { Migration } from './files.js'
 
 export const MIGRATION_LOCK = 'vrss-db:migrate'
 

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { VrssError } from './errors.js'
-import { sqlDir } from './sql-files.js'
-import { splitStatements } from './sql-split.js'
+import { sqlDir } from '../db/sql-files.js'
+import { splitStatements } from '../db/sql-split.js'
+import { VrssError } from '../errors.js'
 
 export interface Migration {
   version: number

@@ -2,8 +2,9 @@
  * Scoped database helpers that always release what they take: a dedicated connection, a
  * transaction on it, a session advisory lock.
  */
+
+import { isTimeout, type LockBlocker, timeoutError, VrssError } from '../errors.js'
 import type { ReservedSql, Sql } from './connect.js'
-import { isTimeout, type LockBlocker, timeoutError, VrssError } from './errors.js'
 import { query } from './sql-files.js'
 import type { ConnectionSpec } from './target.js'
 

@@ -4,7 +4,7 @@
  * (postgres://u:pw@/db?host=/sock) and percent-decodes leniently where libpq refuses.
  * Nothing here prints a password: errors describe what is wrong, never echo the value.
  */
-import { usageError } from './errors.js'
+import { usageError } from '../errors.js'
 
 /** Keywords vrss-db acts on. */
 export const HONOURED_KEYWORDS = [

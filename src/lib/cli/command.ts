@@ -4,9 +4,9 @@
  * call process.exit; they set process.exitCode.
  */
 import type { Command } from 'commander'
+import { ExitCode, errorDocument, toVrssError } from '../errors.js'
+import { interruptedBy } from '../interrupt.js'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
-import { ExitCode, errorDocument, toVrssError } from './errors.js'
-import { interruptedBy } from './interrupt.js'
 import type { Output } from './output.js'
 import { assertWritable } from './preflight.js'
 

@@ -5,8 +5,8 @@
 import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { VrssError } from '../errors.js'
 import { type Conninfo, checkKeyword } from './conninfo.js'
-import { VrssError } from './errors.js'
 /** Environment variables, as process.env holds them. */
 export type Env = Record<string, string | undefined>
 

@@ -2,10 +2,10 @@
  * Checks of the database a writing command is about to change: one that every new database is
  * copied from (a template), the maintenance database, and a search_path that names no schema.
  */
-import type { Sql } from './connect.js'
+import type { Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
+import { VrssError } from '../errors.js'
 import type { Context } from './context.js'
-import { VrssError } from './errors.js'
-import { query } from './sql-files.js'
 
 export interface TargetDatabase {
   database: string

@@ -3,7 +3,7 @@
  * what to check. Passwords never appear in messages.
  */
 import postgres from 'postgres'
-import { isPostgresError, VrssError } from './errors.js'
+import { isPostgresError, VrssError } from '../errors.js'
 import { shellQuote } from './shell.js'
 import { openSocket } from './socket.js'
 import { type ConnectionSpec, describeSpec, maskUrlsInText } from './target.js'

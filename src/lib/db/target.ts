@@ -5,8 +5,8 @@
  */
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
+import { usageError } from '../errors.js'
 import { type Conninfo, checkKeyword, type Keyword, parseUri } from './conninfo.js'
-import { usageError } from './errors.js'
 import { type Env, homeDir, loadService, lookupPgpass } from './pgfiles.js'
 
 export const SSL_MODES = [

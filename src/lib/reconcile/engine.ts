@@ -7,18 +7,11 @@
  * statement, so a new snapshot taken after the locks are held) and writes only the rows that
  * still differ.
  */
-import type { ReservedSql, Sql } from './connect.js'
-import { withReservedConnection } from './db.js'
-import { isPostgresError } from './errors.js'
-import {
-  COUNTERS,
-  type Counter,
-  type Example,
-  PASSES,
-  type Pass,
-  type Rows,
-} from './reconcile-passes.js'
-import { query, send } from './sql-files.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
+import { withReservedConnection } from '../db/sessions.js'
+import { query, send } from '../db/sql-files.js'
+import { isPostgresError } from '../errors.js'
+import { COUNTERS, type Counter, type Example, PASSES, type Pass, type Rows } from './passes.js'
 
 export { COUNTERS, type Counter, type Example }
 

@@ -3,10 +3,8 @@
  * an open connection (starting the embedded server when no target is configured), and that
  * always closes them again.
  */
-import type { Sql } from './connect.js'
-import type { EmbeddedServer } from './embedded.js'
-import { exitCodeFor, handleInterrupts, onInterrupt } from './interrupt.js'
-import { Output } from './output.js'
+import type { Sql } from '../db/connect.js'
+import type { EmbeddedServer } from '../db/embedded.js'
 import {
   type ConnectionSpec,
   describeSpec,
@@ -14,7 +12,9 @@ import {
   isLocalHost,
   resolveTarget,
   type TargetSource,
-} from './target.js'
+} from '../db/target.js'
+import { exitCodeFor, handleInterrupts, onInterrupt } from '../interrupt.js'
+import { Output } from './output.js'
 
 export interface GlobalOptions {
   databaseUrl?: string
@@ -89,7 +89,7 @@ export async function withContext<T>(
   if (target.kind === 'server') {
     return withConnection(target.spec, target.source, false, out, env, fn, options)
   }
-  const { embeddedOptionsFromEnv, withEmbeddedServer } = await import('./embedded.js')
+  const { embeddedOptionsFromEnv, withEmbeddedServer } = await import('../db/embedded.js')
   const embedded = embeddedOptionsFromEnv(env)
   out.debug(`no database configured: using the embedded server in ${embedded.home}`)
   return withEmbeddedServer(
@@ -133,7 +133,7 @@ async function withConnection<T>(
   const display = describeSpec(spec)
   out.debug(`connecting to ${display} (from ${source})`)
   // Loaded here, not at startup: `vrss-db --help` should not pay for the driver.
-  const { connect } = await import('./connect.js')
+  const { connect } = await import('../db/connect.js')
   const sql = await connect(spec, {
     max: options.maxConnections,
     onNotice: (message) => out.info(message),
@@ -156,7 +156,7 @@ async function withConnection<T>(
   } catch (err) {
     const { lock_timeout: lockTimeout, statement_timeout: statementTimeout } = options.session ?? {}
     if (!lockTimeout || !statementTimeout) throw err
-    const { explainTimeout } = await import('./db.js')
+    const { explainTimeout } = await import('../db/sessions.js')
     throw await explainTimeout(spec, { lockTimeout, statementTimeout }, err)
   } finally {
     forget()

@@ -4,8 +4,8 @@
  * query keyed by their ids (src/sql/reconcile/*.sql). Detection and repair use the same
  * definitions as the triggers.
  */
-import type { ReservedSql } from './connect.js'
-import { type Param, query } from './sql-files.js'
+import type { ReservedSql } from '../db/connect.js'
+import { type Param, query } from '../db/sql-files.js'
 
 export const COUNTERS = [
   'likes',

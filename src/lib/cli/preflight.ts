@@ -5,9 +5,12 @@
  * in a read-only transaction` half-way through.
  */
 
-import type { Sql } from './connect.js'
-import { VrssError } from './errors.js'
-import { query } from './sql-files.js'
+import type { Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
+import { VrssError } from '../errors.js'
+import { comparePhases, type PhaseStatus, readApplied } from '../migrate/engine.js'
+import { loadMigrations } from '../migrate/files.js'
+import type { Context } from './context.js'
 
 interface ReadOnlyRow {
   in_recovery: boolean
@@ -46,4 +49,40 @@ export async function assertWritable(sql: Sql, command: string, alternative?: st
     code: reason === 'replica' ? 'READ_ONLY_REPLICA' : 'READ_ONLY_DATABASE',
     details: { reason },
   })
+}
+
+export interface MigratedOptions {
+  /** What the command was about to do, for the message ("seed", "reconcile", …). */
+  action: string
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
+  /** The phases the command needs; every embedded phase when undefined. */
+  phases?: readonly number[]
+}
+
+/**
+ * The one "is it migrated?" check of every command that needs the VRSS schema: exit 1 naming
+ * the phases that are not applied (an edited phase counts as applied; `status` reports it).
+ * Returns every phase's state for commands that adapt to what is applied (verify-triggers).
+ */
+export async function requireMigrated(
+  ctx: Context,
+  options: MigratedOptions,
+): Promise<PhaseStatus[]> {
+  const phases = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
+  const needed = (p: PhaseStatus) => !options.phases || options.phases.includes(p.version)
+  const missing = phases.filter((p) => p.state === 'pending' && needed(p))
+  if (missing.length === 0) return phases
+  const list = missing.map((p) => `${p.version} ${p.name}`).join(', ')
+  throw new VrssError(
+    `Cannot ${options.action}: ${ctx.target.display} is not migrated (phase(s) ${list} are not applied)`,
+    {
+      hint: 'Run `vrss-db migrate` first.',
+      code: 'NOT_MIGRATED',
+      details: { pending: missing.map((p) => p.version) },
+    },
+  )
 }

@@ -3,8 +3,8 @@
  * without --yes when nobody can be asked (stdin is not a terminal) or the host is not local.
  */
 import { createInterface } from 'node:readline/promises'
+import { usageError, VrssError } from '../errors.js'
 import type { Context } from './context.js'
-import { usageError, VrssError } from './errors.js'
 
 export async function confirmDestructive(
   ctx: Context,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { ReservedSql, Sql, TransactionSql } from './connect.js'
 
-const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
+const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url))
 const cache = new Map<string, string>()
 
 export function sqlDir(): string {
