@@ -3,7 +3,7 @@
  * an open connection (starting the embedded server when no target is configured), and that
  * always closes them again.
  */
-import type { Sql } from '../db/connect.js'
+import type { CoreContext, TargetInfo } from '../core.js'
 import type { EmbeddedServer } from '../db/embedded.js'
 import {
   type ConnectionSpec,
@@ -16,6 +16,8 @@ import {
 import { exitCodeFor, handleInterrupts, onInterrupt } from '../interrupt.js'
 import { Output } from './output.js'
 
+export type { CoreContext, TargetInfo }
+
 export interface GlobalOptions {
   databaseUrl?: string
   json: boolean
@@ -23,24 +25,9 @@ export interface GlobalOptions {
   debug: boolean
 }
 
-export interface TargetInfo {
-  /** Masked URL, safe to print. */
-  display: string
-  source: TargetSource
-  embedded: boolean
-  local: boolean
-  host: string
-  database: string
-  spec: ConnectionSpec
-}
-
-export interface Context {
-  sql: Sql
-  target: TargetInfo
+/** A core's context plus the output: what the command layer works with. */
+export interface Context extends CoreContext {
   out: Output
-  env: Env
-  /** Whether a person can answer prompts (destructive operations need --yes otherwise). */
-  interactive: boolean
 }
 
 export interface ContextOptions {
