@@ -1,0 +1,81 @@
+/**
+ * A throw-away database on the target's server with the embedded phases applied: what the lock
+ * trace runs pending phases against and what drift compares the live catalog with. It is
+ * created from template0, dropped afterwards (also on Ctrl+C), and one left behind by a killed
+ * run (`vrss_scratch_…`, nobody connected) is dropped by the next one.
+ */
+import { randomBytes } from 'node:crypto'
+import type { CoreContext } from '../core.js'
+import { connect, type Sql } from '../db/connect.js'
+import { splitStatements } from '../db/sql-split.js'
+import { VrssError } from '../errors.js'
+import { onInterrupt } from '../interrupt.js'
+import type { Migration } from './files.js'
+
+export const SCRATCH_PREFIX = 'vrss_scratch_'
+
+export interface Scratch {
+  sql: Sql
+  /** The scratch database's name. */
+  database: string
+}
+
+/** Runs `fn` on a fresh scratch database holding `phases` (in order); always drops it after. */
+export async function withScratchDatabase<T>(
+  ctx: CoreContext,
+  phases: readonly Migration[],
+  fn: (scratch: Scratch) => Promise<T>,
+): Promise<T> {
+  await dropAbandonedScratch(ctx.sql)
+  const database = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`
+  await createScratch(ctx, database)
+  const sql = await connect({ ...ctx.target.spec, database }, { max: 1, onNotice: () => {} })
+  const drop = async () => {
+    await sql.end({ timeout: 0 }).catch(() => undefined)
+    await ctx.sql`drop database if exists ${ctx.sql(database)} with (force)`.catch(() => undefined)
+  }
+  const forget = onInterrupt(drop)
+  try {
+    for (const phase of phases) await applyPhase(sql, phase)
+    return await fn({ sql, database })
+  } finally {
+    forget()
+    await drop()
+  }
+}
+
+/** Applies a phase's up script the way migrate does, without bookkeeping. */
+export async function applyPhase(sql: Sql, phase: Migration): Promise<void> {
+  if (phase.transactional) {
+    await sql.begin((tx) => tx.unsafe(phase.up))
+    return
+  }
+  for (const statement of splitStatements(phase.up)) await sql.unsafe(statement.sql)
+}
+
+async function createScratch(ctx: CoreContext, database: string): Promise<void> {
+  try {
+    await ctx.sql`create database ${ctx.sql(database)} template template0`
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code !== '42501') throw err
+    throw new VrssError(
+      `Cannot create a scratch database on ${ctx.target.display}: the role may not create databases`,
+      {
+        hint: 'Grant the role CREATEDB, or run against a copy on the embedded server (no --database-url).',
+        code: 'SCRATCH_NOT_ALLOWED',
+      },
+    )
+  }
+}
+
+/** Scratch databases of runs that were killed: ours by name, and nobody is connected to them. */
+async function dropAbandonedScratch(sql: Sql): Promise<void> {
+  const abandoned = await sql<{ datname: string }[]>`
+    select d.datname from pg_database d
+    where d.datname like ${`${SCRATCH_PREFIX}%`}
+      and not exists (select 1 from pg_stat_activity a where a.datid = d.oid)`
+  for (const { datname } of abandoned) {
+    await sql`drop database if exists ${sql(datname)}`.catch(() => undefined)
+  }
+}
