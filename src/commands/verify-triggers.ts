@@ -11,9 +11,9 @@ import { ExitCode, VrssError } from '../lib/errors.js'
 import { comparePhases, readApplied } from '../lib/migrate/engine.js'
 import { loadMigrations } from '../lib/migrate/files.js'
 import { parseMigrationsTable } from '../lib/parse.js'
+import { checkPresence } from '../lib/schema/check.js'
 import { type CouldNotRun, explainCouldNotRun } from '../lib/verify/blocked.js'
 import { removeLeftovers, runConcurrencyProofs } from '../lib/verify/concurrency.js'
-import { checkPresence } from '../lib/verify/presence.js'
 import { PROOFS, type ProofResult, phaseOf, runProof } from '../lib/verify/proofs.js'
 
 export interface VerifyOptions {
