@@ -32,7 +32,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<Migrat
 }
 
 /** The core's events as today's spinner lines and notes on stderr. */
-function progressOn(out: Output): Report<MigrateEvent> {
+export function progressOn(out: Output): Report<MigrateEvent> {
   let progress: Progress | undefined
   return (event) => {
     if (event.type === 'lock-wait') out.info(waitingFor(event.holder))

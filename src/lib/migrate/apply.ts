@@ -55,7 +55,7 @@ export interface MigrateResult {
 export type MigrateEvent =
   /** Another runner holds the migration lock; we wait for it (once per run). */
   | { type: 'lock-wait'; holder: LockHolder | undefined }
-  | { type: 'phase-start'; version: number; file: string }
+  | { type: 'phase-start'; version: number; name: string; file: string }
   /** ms undefined: another runner applied the phase first. */
   | { type: 'phase-done'; version: number; file: string; ms: number | undefined }
   | { type: 'phase-failed'; version: number; file: string; transactional: boolean }
@@ -153,8 +153,8 @@ async function applyReported(
   options: MigrateOptions,
   report: Report<MigrateEvent>,
 ): Promise<number | undefined> {
-  const { version, file } = migration
-  report({ type: 'phase-start', version, file })
+  const { version, name, file } = migration
+  report({ type: 'phase-start', version, name, file })
   try {
     const ms = await applyMigration(conn, migration, {
       lockTimeoutMs: options.lockTimeoutMs,

@@ -11,14 +11,11 @@ import { VrssError } from '../errors.js'
 import { readApplied } from './bookkeeping.js'
 import { MIGRATION_LOCK, revertMigration } from './engine.js'
 import type { Migration } from './files.js'
+import type { RunnerOptions } from './options.js'
 import { describePlan, planRollback, tablesDroppedBy } from './rollback-plan.js'
 
-export interface RollbackOptions {
-  migrations: Migration[]
-  lockWaitMs: number
-  lockTimeoutMs: number
-  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
-  migrationsTable?: string
+export interface RollbackOptions
+  extends Pick<RunnerOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
   to: number
   force: boolean
   yes: boolean
