@@ -4,7 +4,7 @@
  */
 import type { CoreContext, Report } from '../core.js'
 import type { ReservedSql } from '../db/connect.js'
-import { type LockHolder, withAdvisoryLock } from '../db/sessions.js'
+import { type LockHolder, type LockSession, withAdvisoryLock } from '../db/sessions.js'
 import { checkFailed } from '../errors.js'
 import {
   acceptChecksum,
@@ -68,44 +68,44 @@ export async function migrate(
   report: Report<MigrateEvent>,
 ): Promise<MigrateResult> {
   if (options.dryRun) return planOnly(ctx, options)
-  return withAdvisoryLock(
-    ctx.sql,
-    MIGRATION_LOCK,
-    {
-      timeoutMs: options.lockWaitMs,
-      what: 'the migration lock',
-      onWait: (holder) => report({ type: 'lock-wait', holder }),
-    },
-    async (conn, session) => {
-      await prepareSession(conn)
-      await ensureBookkeeping(conn, options.migrationsTable)
-      const phases = comparePhases(
-        options.migrations,
-        await readApplied(conn, options.migrationsTable),
-      )
-      assertRunnable(phases, options.acceptEdited)
-      const accepted = await acceptEditedChecksums(conn, options, phases)
-      const applied: AppliedPhase[] = []
-      for (const migration of selectPending(options, phases)) {
-        await session.assertHeld()
-        const ms = await applyReported(conn, migration, options, report)
-        if (ms !== undefined)
-          applied.push({ version: migration.version, name: migration.name, executionMs: ms })
-      }
-      const after = comparePhases(
-        options.migrations,
-        await readApplied(conn, options.migrationsTable),
-      )
-      return {
-        target: ctx.target.display,
-        dryRun: false,
-        applied,
-        upToDate: versions(phases, 'applied').concat(accepted),
-        pending: versions(after, 'pending'),
-        accepted,
-      }
-    },
-  )
+  const lock = {
+    timeoutMs: options.lockWaitMs,
+    what: 'the migration lock',
+    onWait: (holder: LockHolder | undefined) => report({ type: 'lock-wait', holder }),
+  }
+  return withAdvisoryLock(ctx.sql, MIGRATION_LOCK, lock, async (conn, session) => ({
+    target: ctx.target.display,
+    dryRun: false,
+    ...(await applyPending(conn, session, options, report)),
+  }))
+}
+
+/** Under the migration lock: bookkeeping, accepted checksums, then each pending phase. */
+async function applyPending(
+  conn: ReservedSql,
+  session: LockSession,
+  options: MigrateOptions,
+  report: Report<MigrateEvent>,
+): Promise<Omit<MigrateResult, 'target' | 'dryRun'>> {
+  await prepareSession(conn)
+  await ensureBookkeeping(conn, options.migrationsTable)
+  const phases = comparePhases(options.migrations, await readApplied(conn, options.migrationsTable))
+  assertRunnable(phases, options.acceptEdited)
+  const accepted = await acceptEditedChecksums(conn, options, phases)
+  const applied: AppliedPhase[] = []
+  for (const migration of selectPending(options, phases)) {
+    await session.assertHeld()
+    const ms = await applyReported(conn, migration, options, report)
+    if (ms !== undefined)
+      applied.push({ version: migration.version, name: migration.name, executionMs: ms })
+  }
+  const after = comparePhases(options.migrations, await readApplied(conn, options.migrationsTable))
+  return {
+    applied,
+    upToDate: versions(phases, 'applied').concat(accepted),
+    pending: versions(after, 'pending'),
+    accepted,
+  }
 }
 
 /** --dry-run: reads the bookkeeping (no lock, no table created) and lists what would run. */
