@@ -17,6 +17,7 @@ import {
   type MigrateResult,
   migrate,
 } from '../lib/migrate/apply.js'
+import type { IndexBuildState } from '../lib/migrate/index-watch.js'
 import { parseMigrateOptions } from '../lib/migrate/options.js'
 
 // Where the integration tests' helpers expect it.
@@ -40,8 +41,29 @@ export function progressOn(out: Output): Report<MigrateEvent> {
     else if (event.type === 'phase-done')
       progress?.succeed(`Applied ${event.file}${took(event.ms)}`)
     else if (event.type === 'phase-failed') progress?.fail(failed(event.file, event.transactional))
-    else out.info(event.text)
+    else if (event.type === 'retry') out.info(retrying(event))
+    else if (event.type === 'index-build') {
+      progress?.update(
+        `Applying ${event.file}: ${event.state.index || 'index'} ${event.state.phase}`,
+      )
+      if (event.state.blockers.length > 0) out.info(buildWaits(event.file, event.state))
+    } else out.info(event.text)
   }
+}
+
+type Retry = Extract<MigrateEvent, { type: 'retry' }>
+const retrying = (e: Retry) =>
+  `${e.file} gave up on a table lock (--lock-timeout) and rolled back; retry ${e.attempt} of ${e.of} in ${formatMs(e.delayMs)}`
+
+/** Who a concurrent build waits for: old transactions, often an application idle in one. */
+function buildWaits(file: string, state: IndexBuildState): string {
+  const who = state.blockers
+    .map(
+      (b) =>
+        `pid ${b.pid} (${b.applicationName || 'unknown application'}, ${b.state ?? 'unknown state'}${b.transactionStart ? `, transaction open since ${new Date(b.transactionStart).toISOString()}` : ''})`,
+    )
+    .join(', ')
+  return `${file}: building ${state.index || 'an index'} waits (${state.phase}) for older transaction(s) to end: ${who}. It goes on by itself when they end; up to --index-wait.`
 }
 
 const waitingFor = (holder: LockHolder | undefined) =>
@@ -97,6 +119,10 @@ export function register(program: Command): Command {
     .option(
       '--index-wait <duration>',
       'lock_timeout of a CREATE INDEX CONCURRENTLY, which also waits for older transactions (default 10m)',
+    )
+    .option(
+      '--retries <n>',
+      'run a phase again this often after it gave up on a table lock (jittered backoff; default 3, 0: never)',
     )
     .option(
       '--accept-edited',

@@ -3,7 +3,7 @@
  * advisory lock so that many deploy hosts can run it at once; with --dry-run only plans.
  */
 import type { CoreContext, Report } from '../core.js'
-import type { ReservedSql } from '../db/connect.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
 import { type LockHolder, type LockSession, withAdvisoryLock } from '../db/sessions.js'
 import { checkFailed } from '../errors.js'
 import {
@@ -15,6 +15,8 @@ import {
 } from './bookkeeping.js'
 import { applyMigration, MIGRATION_LOCK } from './engine.js'
 import type { Migration } from './files.js'
+import type { IndexBuildState } from './index-watch.js'
+import { DEFAULT_RETRY, type RetryPolicy, retryOnLockTimeout } from './retry.js'
 
 export interface MigrateOptions {
   migrations: Migration[]
@@ -26,6 +28,8 @@ export interface MigrateOptions {
   /** lock_timeout of CREATE INDEX CONCURRENTLY (it also waits for older transactions). */
   indexWaitMs: number
   acceptEdited: boolean
+  /** How often a transactional phase that hit its lock_timeout is tried again (--retries). */
+  retries?: number
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
   /** --yes: migrate even a template database. */
@@ -61,6 +65,10 @@ export type MigrateEvent =
   | { type: 'phase-failed'; version: number; file: string; transactional: boolean }
   /** Something the runner did by itself, e.g. rebuilt an INVALID index. */
   | { type: 'note'; text: string }
+  /** A transactional phase gave up on a table lock and rolled back; it runs again after delayMs. */
+  | { type: 'retry'; version: number; file: string; attempt: number; of: number; delayMs: number }
+  /** A concurrent index build changed phase or now waits for other transactions. */
+  | { type: 'index-build'; file: string; state: IndexBuildState }
 
 export async function migrate(
   ctx: CoreContext,
@@ -76,14 +84,23 @@ export async function migrate(
   return withAdvisoryLock(ctx.sql, MIGRATION_LOCK, lock, async (conn, session) => ({
     target: ctx.target.display,
     dryRun: false,
-    ...(await applyPending(conn, session, options, report)),
+    ...(await applyPending({ conn, watcher: ctx.sql, session }, options, report)),
   }))
+}
+
+/**
+ * The connection that holds the migration lock and runs the phases, and another one of the pool
+ * that watches concurrent index builds.
+ */
+interface Runner {
+  conn: ReservedSql
+  watcher: Sql
+  session: LockSession
 }
 
 /** Under the migration lock: bookkeeping, accepted checksums, then each pending phase. */
 async function applyPending(
-  conn: ReservedSql,
-  session: LockSession,
+  { conn, watcher, session }: Runner,
   options: MigrateOptions,
   report: Report<MigrateEvent>,
 ): Promise<Omit<MigrateResult, 'target' | 'dryRun'>> {
@@ -95,7 +112,7 @@ async function applyPending(
   const applied: AppliedPhase[] = []
   for (const migration of selectPending(options, phases)) {
     await session.assertHeld()
-    const ms = await applyReported(conn, migration, options, report)
+    const ms = await applyReported({ conn, watcher, session }, migration, options, report)
     if (ms !== undefined)
       applied.push({ version: migration.version, name: migration.name, executionMs: ms })
   }
@@ -148,20 +165,35 @@ async function acceptEditedChecksums(
 
 /** One phase, between its start and its done or failed event. */
 async function applyReported(
-  conn: ReservedSql,
+  { conn, watcher }: Runner,
   migration: Migration,
   options: MigrateOptions,
   report: Report<MigrateEvent>,
 ): Promise<number | undefined> {
   const { version, name, file } = migration
   report({ type: 'phase-start', version, name, file })
-  try {
-    const ms = await applyMigration(conn, migration, {
+  const apply = () =>
+    applyMigration(conn, migration, {
       lockTimeoutMs: options.lockTimeoutMs,
       indexWaitMs: options.indexWaitMs,
       table: options.migrationsTable,
       onNote: (text) => report({ type: 'note', text }),
+      watcher,
+      onIndexBuild: (state) => report({ type: 'index-build', file, state }),
     })
+  try {
+    // Only a transactional phase is retried: its failure left nothing behind. A no-transaction
+    // phase stops and is finished by the next run (concurrent.ts).
+    const policy: RetryPolicy = {
+      ...DEFAULT_RETRY,
+      retries: options.retries ?? DEFAULT_RETRY.retries,
+    }
+    const ms = migration.transactional
+      ? await retryOnLockTimeout(policy, apply, {
+          onRetry: (attempt, delayMs) =>
+            report({ type: 'retry', version, file, attempt, of: policy.retries, delayMs }),
+        })
+      : await apply()
     report({ type: 'phase-done', version, file, ms })
     return ms
   } catch (err) {

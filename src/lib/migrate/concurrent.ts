@@ -10,6 +10,7 @@ import { query } from '../db/sql-files.js'
 import { splitStatements } from '../db/sql-split.js'
 import { VrssError } from '../errors.js'
 import type { Migration } from './files.js'
+import { type IndexBuildState, watchIndexBuild } from './index-watch.js'
 import { runStatement, statementError } from './statements.js'
 
 export const DEFAULT_INDEX_WAIT_MS = 10 * 60_000
@@ -24,6 +25,9 @@ export interface ConcurrentOptions {
   indexWaitMs?: number
   /** Told what the runner did by itself (e.g. rebuilt an INVALID index a phase left behind). */
   onNote?: (message: string) => void
+  /** Another connection that watches each concurrent build (see index-watch.ts). */
+  watcher?: Sql
+  onIndexBuild?: (state: IndexBuildState) => void
 }
 
 export interface InvalidIndex {
@@ -33,6 +37,23 @@ export interface InvalidIndex {
 
 export function invalidIndexes(sql: Sql | ReservedSql): Promise<InvalidIndex[]> {
   return query<InvalidIndex>(sql, 'queries/invalid-indexes')
+}
+
+/** Runs `work` while the watcher (when given) reports what the build in `conn` waits for. */
+async function watched<T>(
+  conn: ReservedSql,
+  options: Pick<ConcurrentOptions, 'watcher' | 'onIndexBuild'>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { watcher, onIndexBuild } = options
+  if (!watcher || !onIndexBuild) return work()
+  const [row] = await conn<{ pid: number }[]>`select pg_backend_pid() as pid`
+  const stop = watchIndexBuild(watcher, row?.pid ?? 0, onIndexBuild)
+  try {
+    return await work()
+  } finally {
+    stop()
+  }
 }
 
 /** The names of the indexes a phase builds CONCURRENTLY. */
@@ -61,7 +82,9 @@ export async function applyWithoutTransaction(
     for (const statement of splitStatements(migration.up)) {
       const concurrent = /\bconcurrently\b/i.test(statement.sql)
       await setLockTimeout(conn, concurrent ? indexWaitMs : options.lockTimeoutMs)
-      await runStatement(conn, statement, migration.file)
+      await watched(conn, concurrent ? options : {}, () =>
+        runStatement(conn, statement, migration.file),
+      )
     }
   } catch (err) {
     throw await partialPhaseError(conn, migration, own, err)

@@ -8,6 +8,7 @@ import { parseDuration, parseInteger, parseMigrationsTable } from '../parse.js'
 import type { MigrateOptions } from './apply.js'
 import { DEFAULT_INDEX_WAIT_MS } from './concurrent.js'
 import { defaultMigrationsDir, loadMigrations, type Migration } from './files.js'
+import { DEFAULT_RETRY } from './retry.js'
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
@@ -52,6 +53,10 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrateOption
         ? DEFAULT_INDEX_WAIT_MS
         : parseDuration('--index-wait', raw.indexWait),
     acceptEdited: Boolean(raw.acceptEdited),
+    retries:
+      raw.retries === undefined
+        ? DEFAULT_RETRY.retries
+        : parseInteger('--retries', raw.retries, { min: 0, max: 100 }),
     yes: Boolean(raw.yes),
   }
 }
