@@ -5,7 +5,7 @@
  */
 import type { CoreContext, OpenConnectionOptions, TargetInfo } from '../core.js'
 import type { Sql } from '../db/connect.js'
-import type { EmbeddedServer } from '../db/embedded/index.js'
+import type { EmbeddedOptions, EmbeddedServer } from '../db/embedded/index.js'
 import {
   type ConnectionSpec,
   describeSpec,
@@ -78,20 +78,11 @@ export async function withContext<T>(
   if (target.kind === 'server') {
     return withConnection(target.spec, target.source, false, out, env, fn, options)
   }
-  const { embeddedOptionsFromEnv } = await import('../db/embedded/index.js')
-  out.debug(
-    `no database configured: using the embedded server in ${embeddedOptionsFromEnv(env).home}`,
-  )
-  const server = await startEmbedded(env, out)
+  const embedded = (await loadEmbedded()).embeddedOptionsFromEnv(env)
+  out.debug(`no database configured: using the embedded server in ${embedded.home}`)
+  const server = await startEmbedded(embedded, out)
   try {
-    if (server.reused) {
-      out.debug(`reusing the embedded server already running on ${server.spec.port}`)
-    }
-    if (server.created) {
-      out.info(
-        `Created a new embedded PostgreSQL 16 database in ${server.dataDir} (first use of this folder; set VRSS_DB_HOME or give a database URL to use another)`,
-      )
-    }
+    announce(server, out)
     const forget = onInterrupt(async () => {
       const stopped = await server.stop()
       serverNote = stopped
@@ -108,15 +99,30 @@ export async function withContext<T>(
   }
 }
 
-/** The embedded server of VRSS_DB_HOME / VRSS_DB_PORT, its log and notices going to `out`. */
-async function startEmbedded(env: Env, out: Output): Promise<EmbeddedServer> {
-  // Loaded here, not at startup: `vrss-db --help` should not pay for it.
-  const { embeddedOptionsFromEnv, startEmbeddedServer } = await import('../db/embedded/index.js')
+/** Loaded only when no target is configured: `vrss-db --help` should not pay for it. */
+const loadEmbedded = () => import('../db/embedded/index.js')
+
+/** The embedded server (VRSS_DB_HOME / VRSS_DB_PORT), its log and notices going to `out`. */
+async function startEmbedded(
+  options: Pick<EmbeddedOptions, 'home' | 'port'>,
+  out: Output,
+): Promise<EmbeddedServer> {
+  const { startEmbeddedServer } = await loadEmbedded()
   return startEmbeddedServer({
-    ...embeddedOptionsFromEnv(env),
+    ...options,
     onLog: (line) => out.debug(`postgres: ${line}`),
     onNotice: (message) => out.info(message),
   })
+}
+
+/** Says (for a command) whether the server was reused or its folder created just now. */
+function announce(server: EmbeddedServer, out: Output): void {
+  if (server.reused) out.debug(`reusing the embedded server already running on ${server.spec.port}`)
+  if (server.created) {
+    out.info(
+      `Created a new embedded PostgreSQL 16 database in ${server.dataDir} (first use of this folder; set VRSS_DB_HOME or give a database URL to use another)`,
+    )
+  }
 }
 
 /** What `vrss-db server` shows of the server it keeps running. */
@@ -137,7 +143,10 @@ export async function serveEmbedded(global: GlobalOptions, out: Output): Promise
   }
   // Ctrl+C is how this command is meant to end: exit 0 once the server is released.
   handleInterrupts({ finish: () => 0 })
-  const server = await startEmbedded(process.env, out)
+  const server = await startEmbedded(
+    (await loadEmbedded()).embeddedOptionsFromEnv(process.env),
+    out,
+  )
   onInterrupt(async () => {
     out.info('Stopping the embedded server ...')
     const stopped = await server.stop()
