@@ -8,7 +8,7 @@ import { ExitCode, errorDocument, toVrssError } from '../errors.js'
 import { interruptedBy } from '../interrupt.js'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
 import type { Output } from './output.js'
-import { assertWritable } from './preflight.js'
+import { assertWritable, type MigratedOptions, requireMigrated } from './preflight.js'
 
 /** What every core returns; a check that found problems sets exitCode 3. */
 export interface CommandResult {
@@ -31,6 +31,12 @@ export interface CommandDefinition<O, R extends CommandResult> {
    * read-only target instead. It then refuses a replica or read-only database before starting.
    */
   writes?: (options: O) => WritingCommand | undefined
+  /**
+   * When these options need the VRSS schema: what the command was about to do, its migrations
+   * table and the phases it needs. requireMigrated then refuses (exit 1, naming the phases that
+   * are not applied) before `run`, after the `writes` check.
+   */
+  requires?: (options: O) => MigratedOptions | undefined
 }
 
 export interface WritingCommand {
@@ -62,11 +68,13 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
         positional,
       )
       const writing = definition.writes?.(options)
+      const migrated = definition.requires?.(options)
       const result = await withContext(
         global,
         out,
         async (ctx) => {
           if (writing) await assertWritable(ctx.sql, writing.command, writing.alternative)
+          if (migrated) await requireMigrated(ctx, migrated)
           return definition.run(options, ctx)
         },
         {
