@@ -5,12 +5,12 @@
  * in a read-only transaction` half-way through.
  */
 
+import type { CoreContext } from '../core.js'
 import type { Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../migrate/engine.js'
 import { loadMigrations } from '../migrate/files.js'
-import type { Context } from './context.js'
 
 interface ReadOnlyRow {
   in_recovery: boolean
@@ -66,7 +66,7 @@ export interface MigratedOptions {
  * Returns every phase's state for commands that adapt to what is applied (verify-triggers).
  */
 export async function requireMigrated(
-  ctx: Context,
+  ctx: CoreContext,
   options: MigratedOptions,
 ): Promise<PhaseStatus[]> {
   const phases = comparePhases(
