@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ReservedSql, Sql } from '../db/connect.js'
-import { withReservedConnection } from '../db/sessions.js'
+import { withReservedConnection, withTransaction } from '../db/sessions.js'
 import { query } from '../db/sql-files.js'
 import { isPostgresError, VrssError } from '../errors.js'
 
@@ -103,9 +103,13 @@ export async function createScratchSchema(
   live: LiveSchema,
 ): Promise<void> {
   try {
-    // Both names are ours (a constant and random hex): nothing to quote.
-    await owner.unsafe(`create schema ${schema}`)
-    await owner.unsafe(`comment on schema ${schema} is '${SCRATCH_MARKER}'`)
+    // One transaction: a run killed in between must not leave a schema without its marker,
+    // which removeLeftovers would never drop. Both names are ours (a constant and random hex):
+    // nothing to quote.
+    await withTransaction(owner, async () => {
+      await owner.unsafe(`create schema ${schema}`)
+      await owner.unsafe(`comment on schema ${schema} is '${SCRATCH_MARKER}'`)
+    })
   } catch (err) {
     if (isPostgresError(err) && err.code === '42501') {
       throw new VrssError(
