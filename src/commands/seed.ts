@@ -16,7 +16,7 @@ import { comparePhases, readApplied } from '../lib/migrate/engine.js'
 import { loadMigrations } from '../lib/migrate/files.js'
 import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
 import { VRSS_TABLES } from '../lib/schema/manifest.js'
-import type { Tier } from '../lib/seed/generate-extras.js'
+import type { Tier } from '../lib/seed/generate-subscriptions.js'
 import { generateWithReservedIds } from '../lib/seed/ids.js'
 import { planFor } from '../lib/seed/plan.js'
 import {
