@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { Sql } from '../db/connect.js'
 import { withReservedConnection } from '../db/sessions.js'
 import { onInterrupt } from '../interrupt.js'
+import { Random } from '../random.js'
 import type { ProofResult } from './proofs.js'
 import {
   createScratchSchema,
@@ -191,15 +192,12 @@ async function likeStorm(pool: Sql, operations: number) {
   const users = await makeUsers(pool, 20)
   const [post] = await pool`
     insert into posts (user_id, type, content, published_at) values (${users[0] as number}, 'text_short', 'x', now()) returning id`
-  let seed = 12345
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff
-    return seed
-  }
+  // Seeded: the same storm every run.
+  const random = new Random(12345)
   await Promise.all(
     Array.from({ length: operations }, () => {
-      const user = users[next() % users.length] as number
-      return next() % 2
+      const user = random.pick(users) as number
+      return random.chance(0.5)
         ? pool`insert into post_interactions (user_id, post_id, type) values (${user}, ${post?.id}, 'like') on conflict do nothing`
         : pool`delete from post_interactions where user_id = ${user} and post_id = ${post?.id} and type = 'like'`
     }),
