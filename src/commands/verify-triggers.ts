@@ -8,27 +8,15 @@ import type { Context } from '../lib/cli/context.js'
 import type { Output } from '../lib/cli/output.js'
 import { formatMs } from '../lib/cli/render.js'
 import { parseMigrationsTable } from '../lib/parse.js'
-import type { OpenConnection } from '../lib/verify/concurrency.js'
 import { runVerify, type VerifyOptions, type VerifyResult } from '../lib/verify/run.js'
 
 export type { VerifyOptions, VerifyResult }
 
 export async function run(options: VerifyOptions, ctx: Context): Promise<VerifyResult> {
-  return runVerify(ctx, options, poolOpener(ctx))
-}
-
-/**
- * How --concurrency opens its pool on the scratch schema. For now built here from the target;
- * the context builder (lib/cli/context.ts) is meant to provide it. createSql, not connect:
- * connect's fallback for poolers drops the start-up settings, and without its search_path the
- * races would run on the live tables.
- */
-function poolOpener(ctx: Context): OpenConnection {
-  return async ({ max, session }) => {
-    // Imported here so that loading the CLI does not load the driver (start-up time).
-    const { createSql } = await import('../lib/db/connect.js')
-    return createSql(ctx.target.spec, { max, connection: session })
-  }
+  // strict: without its scratch search_path the races would run on the live tables.
+  return runVerify(ctx, options, ({ max, session }) =>
+    ctx.openConnection({ max, session, strict: true }),
+  )
 }
 
 /** TAP-like: one line per proof, details under a failure, a summary line. */

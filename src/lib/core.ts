@@ -39,6 +39,8 @@ export interface OpenConnectionOptions {
   max?: number
   /** Start-up settings added to (or replacing) the command's, e.g. { search_path: '…' }. */
   session?: Record<string, string>
+  /** The session settings are required: fail instead of connecting without them (see connect). */
+  strict?: boolean
 }
 
 /** A core's progress channel: one typed event union per engine, e.g. Report<MigrateEvent>. */

@@ -31,12 +31,6 @@ export interface CommandDefinition<O, R extends CommandResult> {
    * read-only target instead. It then refuses a replica or read-only database before starting.
    */
   writes?: (options: O) => WritingCommand | undefined
-  /**
-   * When these options need the VRSS schema: what the command was about to do, its migrations
-   * table and the phases it needs. requireMigrated then refuses (exit 1, naming the phases that
-   * are not applied) before `run`, after the `writes` check.
-   */
-  requires?: (options: O) => MigratedOptions | undefined
 }
 
 export interface WritingCommand {
@@ -68,13 +62,11 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
         positional,
       )
       const writing = definition.writes?.(options)
-      const migrated = definition.requires?.(options)
       const result = await withContext(
         global,
         out,
         async (ctx) => {
           if (writing) await assertWritable(ctx.sql, writing.command, writing.alternative)
-          if (migrated) await requireMigrated(ctx, migrated)
           return definition.run(options, ctx)
         },
         {

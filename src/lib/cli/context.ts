@@ -214,6 +214,7 @@ function connectionOpener(spec: ConnectionSpec, out: Output, command: ContextOpt
       max: options.max,
       onNotice: (message) => out.info(message),
       connection: options.session,
+      strict: options.strict,
     })
     // timeout 0: close at once, in-flight queries included (the server rolls them back).
     pools.push({ sql, forget: onInterrupt(() => sql.end({ timeout: 0 })) })
@@ -244,5 +245,5 @@ export function additionalPoolOptions(
 ): OpenConnectionOptions {
   const session =
     command.session || options.session ? { ...command.session, ...options.session } : undefined
-  return { max: options.max ?? command.maxConnections, session }
+  return { max: options.max ?? command.maxConnections, session, strict: options.strict }
 }
