@@ -14,6 +14,7 @@ import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrate/eng
 import { loadMigrations } from '../lib/migrate/files.js'
 import { parseMigrationsTable } from '../lib/parse.js'
 import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema/check.js'
+import { type CitusReadiness, citusReadiness } from '../lib/schema/citus-readiness.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../lib/schema/manifest.js'
 import {
   describeUnfinishedSeed,
@@ -21,9 +22,12 @@ import {
   unfinishedSeedReport,
 } from '../lib/seed/tables.js'
 import { findLeftovers } from '../lib/verify/concurrency.js'
+import { renderCitusReadiness } from './status-citus.js'
 
 export interface StatusOptions {
   check: boolean
+  /** Also check the schema against the Citus plan (docs/scaling.md); a report, never a failure. */
+  citusReadiness?: boolean
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
 }
@@ -64,6 +68,8 @@ export interface StatusResult extends CommandResult {
   otherInvalidIndexes: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
+  /** With --citus-readiness: what would not survive the Citus plan as it is. */
+  citusReadiness?: CitusReadiness
 }
 
 export interface ReplicaStatus {
@@ -126,6 +132,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     findings.unshift(`${problem.message}; ${problem.hint}`)
   }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
+  const citus = options.citusReadiness ? await citusReadiness(ctx) : undefined
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -148,6 +155,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     leftovers,
     otherInvalidIndexes,
     findings,
+    ...(citus ? { citusReadiness: citus } : {}),
   }
 }
 
@@ -270,6 +278,7 @@ export function render(result: StatusResult, out: Output): void {
       )
     }
   }
+  if (result.citusReadiness) renderCitusReadiness(result.citusReadiness, out)
 }
 
 /** "read-only hot standby, replay lag 0.4s (received 0/3000148, replayed 0/3000148)". */
@@ -295,18 +304,24 @@ export function register(program: Command): Command {
       '--check',
       'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID',
     )
+    .option(
+      '--citus-readiness',
+      'also list what would break if the tables were distributed as docs/scaling.md plans (a report: exit code unchanged)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ vrss-db status
   $ vrss-db status --json
-  $ vrss-db status --check && start-the-api     # in a deploy script`,
+  $ vrss-db status --check && start-the-api     # in a deploy script
+  $ vrss-db status --citus-readiness --json     # what the Citus plan must change`,
     )
     .action(
       commandAction<StatusOptions, StatusResult>({
         parse: (raw) => ({
           check: Boolean(raw.check),
+          citusReadiness: Boolean(raw.citusReadiness),
           migrationsTable: parseMigrationsTable(raw.migrationsTable),
         }),
         run,
