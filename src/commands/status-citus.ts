@@ -11,10 +11,10 @@ import type { CitusReadiness } from '../lib/schema/citus-readiness.js'
 const ORDER: readonly ReadinessEffect[] = ['blocks', 'breaks', 'rewrite', 'setting']
 
 const LABELS: Record<ReadinessEffect, string> = {
-  blocks: 'Citus refuses',
-  breaks: 'guarantee lost',
-  rewrite: 'needs a rewrite',
-  setting: 'needs citus.enable_unsafe_triggers',
+  blocks: 'refused by Citus',
+  breaks: 'losing a guarantee',
+  rewrite: 'to rewrite',
+  setting: 'needing citus.enable_unsafe_triggers',
 }
 
 export function describeCounts(readiness: CitusReadiness): string {

@@ -271,7 +271,8 @@ function checkTrigger(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan
     }
   }
   const source = expandedSource(trigger.function, catalog.functions)
-  const touched = tablesNamed(source, plan).filter((t) => t !== trigger.table)
+  // Its own table counts too: other rows of it may be on other shards (a parent comment).
+  const touched = tablesNamed(source, plan)
   const foreign = touched.filter((t) => !isColocatedOrReference(trigger.table, t, plan))
   const lock = /pg_advisory/.test(source) ? '; its advisory lock is per node, not cluster-wide' : ''
   const touches = touched.length
