@@ -1,10 +1,9 @@
 // The readiness check's rules on a small hand-made catalog and plan: no database needed.
 import { describe, expect, it } from 'vitest'
-import type { TriggerFunctionPlan } from '../../src/lib/schema/citus.js'
+import type { CitusPlan, TriggerFunctionPlan } from '../../src/lib/schema/citus.js'
 import {
   type Catalog,
   type CatalogColumn,
-  type CitusPlan,
   checkCitusReadiness,
 } from '../../src/lib/schema/citus-check.js'
 
@@ -216,6 +215,19 @@ describe('checkCitusReadiness', () => {
     expect(count?.reason).toContain('it touches accounts (distributed by id)')
     expect(rooms?.reason).toContain('rooms is on other shards')
     expect(rooms?.reason).toContain('advisory lock is per node')
+  })
+
+  it('believes the catalog over the plan when a planned function now reaches another shard', () => {
+    const report = checkCitusReadiness(
+      catalog({
+        triggers: [
+          { name: 'accounts_touch', table: 'accounts', function: 'touch_row', rowLevel: true },
+        ],
+        functions: [{ name: 'touch_row', source: 'begin update rooms set n = 0; return new; end' }],
+      }),
+      plan,
+    )
+    expect(names(report)).toEqual(['breaks trigger accounts_touch'])
   })
 
   it('reports a statement-level trigger as refused', () => {

@@ -5,14 +5,7 @@
  * distribution column; foreign keys join co-located tables on their distribution columns or
  * point at a reference table; triggers run on the shard and need citus.enable_unsafe_triggers.
  */
-import {
-  CITUS_TABLES,
-  CITUS_TRIGGER_FUNCTIONS,
-  type Placement,
-  type TablePlan,
-  type TriggerFunctionPlan,
-} from './citus.js'
-import { VRSS_TABLES } from './manifest.js'
+import { CITUS_PLAN, type CitusPlan, type Placement } from './citus.js'
 
 export interface CatalogColumn {
   table: string
@@ -76,19 +69,6 @@ export interface ReadinessItem {
   fix: string
 }
 
-export interface CitusPlan {
-  tables: Readonly<Record<string, TablePlan>>
-  triggerFunctions: Readonly<Record<string, TriggerFunctionPlan>>
-  /** The tables that must be in the plan (the manifest's); other tables are not VRSS's. */
-  required: readonly string[]
-}
-
-export const CITUS_PLAN: CitusPlan = {
-  tables: CITUS_TABLES,
-  triggerFunctions: CITUS_TRIGGER_FUNCTIONS,
-  required: VRSS_TABLES,
-}
-
 export interface ReadinessReport {
   /** Planned tables found in the schema. */
   tablesChecked: number
@@ -100,20 +80,9 @@ export function checkCitusReadiness(
   plan: CitusPlan = CITUS_PLAN,
 ): ReadinessReport {
   const present = [...new Set(catalog.columns.map((c) => c.table))]
-  const items: ReadinessItem[] = present
-    .filter((table) => !plan.tables[table] && plan.required.includes(table))
-    .map((table) => ({
-      table,
-      kind: 'table',
-      name: table,
-      effect: 'blocks',
-      reason: `VRSS table ${table} is not in the Citus plan`,
-      fix: 'choose its distribution column (or make it a reference table) in src/lib/schema/citus.ts and docs/scaling.md',
-    }))
   const planned = (table: string) => plan.tables[table] !== undefined
-  for (const table of present.filter(planned)) {
-    items.push(...checkColumns(table, catalog, plan))
-  }
+  const items = present.filter((t) => !planned(t) && plan.required.includes(t)).map(unplanned)
+  items.push(...present.filter(planned).flatMap((table) => checkColumns(table, catalog, plan)))
   items.push(...catalog.keys.filter((k) => planned(k.table)).flatMap((k) => checkKey(k, plan)))
   items.push(
     ...catalog.foreignKeys
@@ -124,6 +93,18 @@ export function checkCitusReadiness(
     ...catalog.triggers.filter((t) => planned(t.table)).map((t) => checkTrigger(t, catalog, plan)),
   )
   return { tablesChecked: present.filter(planned).length, items }
+}
+
+/** A VRSS table the plan does not place: a new phase's table nobody added to the plan. */
+function unplanned(table: string): ReadinessItem {
+  return {
+    table,
+    kind: 'table',
+    name: table,
+    effect: 'blocks',
+    reason: `VRSS table ${table} is not in the Citus plan`,
+    fix: 'choose its distribution column (or make it a reference table) in src/lib/schema/citus.ts and docs/scaling.md',
+  }
 }
 
 function placementOf(table: string, plan: CitusPlan): Placement {
@@ -261,7 +242,6 @@ function checkTrigger(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan
   const placement = placementOf(trigger.table, plan)
   const base = { table: trigger.table, kind: 'trigger' as const, name: trigger.name }
   const where = placement.kind === 'reference' ? 'a reference table' : 'a distributed table'
-  const runs = placement.kind === 'reference' ? "every node's copy" : 'each shard'
   if (!trigger.rowLevel) {
     return {
       ...base,
@@ -270,21 +250,54 @@ function checkTrigger(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan
       fix: 'make it a row-level trigger, or move the work into the application',
     }
   }
+  const runs = placement.kind === 'reference' ? "every node's copy" : 'each shard'
+  const intro = `${trigger.function}() runs on ${runs} of ${where}, created only with citus.enable_unsafe_triggers`
+  return { ...base, ...judgeTrigger(trigger, intro, reachOf(trigger, catalog, plan), plan) }
+}
+
+interface TriggerReach {
+  /** Planned tables its function (or a function it calls) names, its own table included. */
+  touched: string[]
+  /** Those neither co-located with the trigger's table nor reference tables. */
+  foreign: string[]
+  /** The touched tables with their placement, for the reason; '' when none. */
+  touches: string
+  /** A note when it takes advisory locks, which hold on one node only; '' otherwise. */
+  lock: string
+}
+
+function reachOf(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan): TriggerReach {
   const source = expandedSource(trigger.function, catalog.functions)
   // Its own table counts too: other rows of it may be on other shards (a parent comment).
   const touched = tablesNamed(source, plan)
-  const foreign = touched.filter((t) => !isColocatedOrReference(trigger.table, t, plan))
-  const lock = /pg_advisory/.test(source) ? '; its advisory lock is per node, not cluster-wide' : ''
-  const touches = touched.length
-    ? `; it touches ${touched.map((t) => describePlacement(t, plan)).join(', ')}`
-    : ''
+  return {
+    touched,
+    foreign: touched.filter((t) => !isColocatedOrReference(trigger.table, t, plan)),
+    touches: touched.length
+      ? `; it touches ${touched.map((t) => describePlacement(t, plan)).join(', ')}`
+      : '',
+    lock: /pg_advisory/.test(source) ? '; its advisory lock is per node, not cluster-wide' : '',
+  }
+}
+
+/**
+ * What the catalog shows wins over the plan when it is worse (a function edited to reach
+ * another shard); otherwise the plan's verdict; a function the plan does not know is judged by
+ * what it names.
+ */
+function judgeTrigger(
+  trigger: CatalogTrigger,
+  intro: string,
+  reach: TriggerReach,
+  plan: CitusPlan,
+): Pick<ReadinessItem, 'effect' | 'reason' | 'fix'> {
   const planned = plan.triggerFunctions[trigger.function]
-  const intro = `${trigger.function}() runs on ${runs} of ${where}, created only with citus.enable_unsafe_triggers`
+  const { foreign, touched, touches, lock } = reach
   if (foreign.length > 0) {
+    const verb = foreign.length > 1 ? 'are' : 'is'
     return {
-      ...base,
       effect: 'breaks',
-      reason: `${intro}${touches}: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} on other shards${lock}`,
+      reason: `${intro}${touches}: ${foreign.join(', ')} ${verb} on other shards${lock}`,
       fix:
         planned?.effect === 'breaks'
           ? planned.fix
@@ -293,14 +306,12 @@ function checkTrigger(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan
   }
   if (planned) {
     return {
-      ...base,
       effect: planned.effect,
       reason: `${intro}: ${planned.reason}${lock}`,
       fix: planned.fix,
     }
   }
   return {
-    ...base,
     effect: touched.length ? 'rewrite' : 'setting',
     reason: `${intro}${touches}${lock}; the function is not in the Citus plan`,
     fix: touched.length

@@ -4,6 +4,7 @@
  */
 import type { CoreContext } from '../core.js'
 import { query } from '../db/sql-files.js'
+import { CITUS_PLAN, type CitusPlan } from './citus.js'
 import {
   type Catalog,
   type CatalogColumn,
@@ -11,8 +12,6 @@ import {
   type CatalogFunction,
   type CatalogKey,
   type CatalogTrigger,
-  CITUS_PLAN,
-  type CitusPlan,
   checkCitusReadiness,
   type ReadinessEffect,
   type ReadinessItem,

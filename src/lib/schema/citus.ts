@@ -5,6 +5,7 @@
  * against it (citus-check.ts). A table a new phase adds must be added here too: a unit test
  * fails while the manifest has a table this plan lacks.
  */
+import { VRSS_TABLES } from './manifest.js'
 
 /**
  * A distributed table is hash-sharded by `column`; tables of one `group` use the same shards
@@ -232,4 +233,17 @@ export const CITUS_TRIGGER_FUNCTIONS: Readonly<Record<string, TriggerFunctionPla
       "reads the reverse follow on the other user's shard and writes friendships on the shard of the lower id",
     fix: 'record each follow also in follow_pairs (one row per pair, distributed by the lower id, co-located with friendships) with INSERT … ON CONFLICT (user_id_1, user_id_2) DO UPDATE setting this direction; the row lock replaces the advisory lock, and a shard-local trigger on follow_pairs inserts the friendship once both directions are set',
   },
+}
+
+export interface CitusPlan {
+  tables: Readonly<Record<string, TablePlan>>
+  triggerFunctions: Readonly<Record<string, TriggerFunctionPlan>>
+  /** The tables that must be in the plan (the manifest's); other tables are not VRSS's. */
+  required: readonly string[]
+}
+
+export const CITUS_PLAN: CitusPlan = {
+  tables: CITUS_TABLES,
+  triggerFunctions: CITUS_TRIGGER_FUNCTIONS,
+  required: VRSS_TABLES,
 }
