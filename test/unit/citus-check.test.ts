@@ -230,7 +230,7 @@ describe('checkCitusReadiness', () => {
     expect(names(report)).toEqual(['breaks trigger accounts_touch'])
   })
 
-  it('reports a statement-level trigger as refused', () => {
+  it('reports a statement-level trigger: it would fire once per shard', () => {
     const report = checkCitusReadiness(
       catalog({
         triggers: [{ name: 'tags_log', table: 'tags', function: 'touch_row', rowLevel: false }],
@@ -238,7 +238,7 @@ describe('checkCitusReadiness', () => {
       }),
       plan,
     )
-    expect(names(report)).toEqual(['blocks trigger tags_log'])
+    expect(names(report)).toEqual(['breaks trigger tags_log'])
   })
 
   it('reports a missing distribution column and a non-bigint sequence on a distributed table', () => {

@@ -3,7 +3,7 @@
  * (citus.ts), list everything that would not survive distribution as it is, with the reason and
  * the fix the plan proposes. The rules are Citus's: a distributed table's unique keys contain its
  * distribution column; foreign keys join co-located tables on their distribution columns or
- * point at a reference table; triggers run on the shard and need citus.enable_unsafe_triggers.
+ * point at a reference table; triggers run on the shards and need citus.enable_unsafe_triggers.
  */
 import { CITUS_PLAN, type CitusPlan, type Placement } from './citus.js'
 
@@ -245,8 +245,8 @@ function checkTrigger(trigger: CatalogTrigger, catalog: Catalog, plan: CitusPlan
   if (!trigger.rowLevel) {
     return {
       ...base,
-      effect: 'blocks',
-      reason: `statement-level trigger on ${where}: Citus only propagates row-level triggers`,
+      effect: 'breaks',
+      reason: `statement-level trigger on ${where}: it would fire once on each shard a statement touches, not once per statement`,
       fix: 'make it a row-level trigger, or move the work into the application',
     }
   }
