@@ -7,6 +7,7 @@ import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
 import type { Output } from '../lib/cli/output.js'
 import { parseMigrationsTable } from '../lib/parse.js'
+import { renderCitusReadiness } from '../lib/status/citus-report.js'
 import { renderStatus } from '../lib/status/report.js'
 import { status } from '../lib/status/run.js'
 import type { StatusOptions, StatusResult } from '../lib/status/types.js'
@@ -17,6 +18,7 @@ export function run(options: StatusOptions, ctx: Context): Promise<StatusResult>
 
 export function render(result: StatusResult, out: Output): void {
   out.print(renderStatus(result, out))
+  if (result.citusReadiness) renderCitusReadiness(result.citusReadiness, out)
 }
 
 /** Read-only, and never stuck behind another session's lock (e.g. a migration's DDL). */
@@ -33,18 +35,24 @@ export function register(program: Command): Command {
       '--check',
       'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID',
     )
+    .option(
+      '--citus-readiness',
+      'also list what would break if the tables were distributed as docs/scaling.md plans (a report: exit code unchanged)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ vrss-db status
   $ vrss-db status --json
-  $ vrss-db status --check && start-the-api     # in a deploy script`,
+  $ vrss-db status --check && start-the-api     # in a deploy script
+  $ vrss-db status --citus-readiness --json     # what the Citus plan must change`,
     )
     .action(
       commandAction<StatusOptions, StatusResult>({
         parse: (raw) => ({
           check: Boolean(raw.check),
+          citusReadiness: Boolean(raw.citusReadiness),
           migrationsTable: parseMigrationsTable(raw.migrationsTable),
         }),
         run,

@@ -10,6 +10,7 @@ import { ExitCode } from '../errors.js'
 import { comparePhases, readApplied } from '../migrate/engine.js'
 import { loadMigrations } from '../migrate/files.js'
 import { checkSchema, foreignInvalidIndexes } from '../schema/check.js'
+import { citusReadiness } from '../schema/citus-readiness.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../schema/manifest.js'
 import { describeUnfinishedSeed, unfinishedSeedReport } from '../seed/tables.js'
 import { findLeftovers } from '../verify/concurrency.js'
@@ -59,6 +60,7 @@ export async function status(ctx: CoreContext, options: StatusOptions): Promise<
     findings.unshift(`${problem.message}; ${problem.hint}`)
   }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
+  const citus = options.citusReadiness ? await citusReadiness(ctx) : undefined
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -81,6 +83,7 @@ export async function status(ctx: CoreContext, options: StatusOptions): Promise<
     leftovers,
     otherInvalidIndexes,
     findings,
+    ...(citus ? { citusReadiness: citus } : {}),
   }
 }
 

@@ -2,10 +2,13 @@
 import type { ExitCode } from '../errors.js'
 import type { PhaseStatus } from '../migrate/engine.js'
 import type { SchemaProblems } from '../schema/check.js'
+import type { CitusReadiness } from '../schema/citus-readiness.js'
 import type { UnfinishedSeedReport } from '../seed/tables.js'
 
 export interface StatusOptions {
   check: boolean
+  /** Also check the schema against the Citus plan (docs/scaling.md); a report, never a failure. */
+  citusReadiness?: boolean
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
 }
@@ -28,6 +31,8 @@ export interface ReplicaStatus {
 
 export interface StatusResult {
   exitCode: ExitCode
+  /** With --citus-readiness: what would not survive the Citus plan as it is. */
+  citusReadiness?: CitusReadiness
   target: { url: string; source: string; embedded: boolean }
   server: {
     version: string
