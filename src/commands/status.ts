@@ -5,12 +5,12 @@
 import type { Command } from 'commander'
 import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import type { Output } from '../lib/cli/output.js'
 import { parseMigrationsTable } from '../lib/parse.js'
 import { renderCitusReadiness } from '../lib/status/citus-report.js'
 import { renderStatus } from '../lib/status/report.js'
 import { status } from '../lib/status/run.js'
 import type { StatusOptions, StatusResult } from '../lib/status/types.js'
+import type { Output } from '../lib/ui/output.js'
 
 export function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
   return status(ctx, options)

@@ -1,7 +1,6 @@
 // How the readiness report reads at a terminal: totals in one line, alike items in one row.
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/cli/output.js'
 import type { ReadinessItem } from '../../src/lib/schema/citus-check.js'
 import type { CitusReadiness } from '../../src/lib/schema/citus-readiness.js'
 import {
@@ -9,6 +8,7 @@ import {
   groupAlike,
   renderCitusReadiness,
 } from '../../src/lib/status/citus-report.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 const trigger = (table: string): ReadinessItem => ({
   table,

@@ -3,10 +3,11 @@
  * would not survive the Citus plan as it is, the worst first. (The --json document is the
  * CitusReadiness object itself, under `citusReadiness`.)
  */
-import type { Output } from '../cli/output.js'
-import { renderTable } from '../cli/render.js'
+
 import type { ReadinessEffect, ReadinessItem } from '../schema/citus-check.js'
 import type { CitusReadiness } from '../schema/citus-readiness.js'
+import type { Output } from '../ui/output.js'
+import { renderTable } from '../ui/render.js'
 
 const ORDER: readonly ReadinessEffect[] = ['blocks', 'breaks', 'rewrite', 'setting']
 

@@ -2,8 +2,8 @@
  * `vrss-db status` as text for a person: target, server, the phases table, the findings and the
  * tables with their row counts. Pure: the command prints what renderStatus returns.
  */
-import type { Output } from '../cli/output.js'
-import { formatBytes, formatMs, renderTable } from '../cli/render.js'
+import type { Output } from '../ui/output.js'
+import { formatBytes, formatMs, renderTable } from '../ui/render.js'
 import type { ReplicaStatus, StatusResult, TablePresence } from './types.js'
 
 export function renderStatus(result: StatusResult, out: Output): string {

@@ -3,17 +3,18 @@
  * unknown), what the applied phases should have created but is missing, disabled or INVALID,
  * row counts, an interrupted seed load and verify-triggers' leftovers. Reads only.
  */
-import { noSchemaProblem } from '../cli/target-database.js'
+
 import type { CoreContext } from '../core.js'
 import { query } from '../db/sql-files.js'
 import { ExitCode } from '../errors.js'
-import { comparePhases, readApplied } from '../migrate/engine.js'
+import { comparePhases, readApplied } from '../migrate/bookkeeping.js'
 import { loadMigrations } from '../migrate/files.js'
+import { noSchemaProblem } from '../preflight/target-database.js'
 import { checkSchema, foreignInvalidIndexes } from '../schema/check.js'
 import { citusReadiness } from '../schema/citus-readiness.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../schema/manifest.js'
 import { describeUnfinishedSeed, unfinishedSeedReport } from '../seed/tables.js'
-import { findLeftovers } from '../verify/concurrency.js'
+import { findLeftovers } from '../verify/scratch-schema.js'
 import { describeFindings } from './findings.js'
 import type { ReplicaStatus, StatusOptions, StatusResult, TablePresence } from './types.js'
 

@@ -1,6 +1,6 @@
 /** What `vrss-db status` reports (also its --json document). */
 import type { ExitCode } from '../errors.js'
-import type { PhaseStatus } from '../migrate/engine.js'
+import type { PhaseStatus } from '../migrate/bookkeeping.js'
 import type { SchemaProblems } from '../schema/check.js'
 import type { CitusReadiness } from '../schema/citus-readiness.js'
 import type { UnfinishedSeedReport } from '../seed/tables.js'
