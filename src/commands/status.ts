@@ -7,6 +7,7 @@ import { type CommandResult, commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
 import type { Output } from '../lib/cli/output.js'
 import { formatBytes, formatMs, renderTable } from '../lib/cli/render.js'
+import * as drift from '../lib/cli/status-drift.js'
 import { noSchemaProblem } from '../lib/cli/target-database.js'
 import { query } from '../lib/db/sql-files.js'
 import { ExitCode } from '../lib/errors.js'
@@ -14,6 +15,7 @@ import { comparePhases, type PhaseStatus, readApplied } from '../lib/migrate/eng
 import { loadMigrations } from '../lib/migrate/files.js'
 import { parseMigrationsTable } from '../lib/parse.js'
 import { checkSchema, foreignInvalidIndexes, type SchemaProblems } from '../lib/schema/check.js'
+import type { DriftResult } from '../lib/schema/expected.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../lib/schema/manifest.js'
 import {
   describeUnfinishedSeed,
@@ -22,7 +24,7 @@ import {
 } from '../lib/seed/tables.js'
 import { findLeftovers } from '../lib/verify/concurrency.js'
 
-export interface StatusOptions {
+export interface StatusOptions extends drift.DriftFlags {
   check: boolean
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
@@ -64,6 +66,8 @@ export interface StatusResult extends CommandResult {
   otherInvalidIndexes: string[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
+  /** With --check: the live catalog compared with a fresh apply of the applied phases. */
+  drift?: DriftResult
 }
 
 export interface ReplicaStatus {
@@ -126,6 +130,8 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     findings.unshift(`${problem.message}; ${problem.hint}`)
   }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
+  const drifted = await drift.statusDrift(ctx, options, phases, server.schema)
+  if (drifted.finding) findings.push(drifted.finding)
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -148,6 +154,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     leftovers,
     otherInvalidIndexes,
     findings,
+    ...(drifted.drift ? { drift: drifted.drift } : {}),
   }
 }
 
@@ -242,6 +249,7 @@ export function render(result: StatusResult, out: Output): void {
       )
     }
   }
+  drift.renderDrift(result.drift, out)
   if (result.otherInvalidIndexes.length > 0) {
     out.print(
       `${c.dim('note:')} INVALID indexes that are not VRSS's (left alone): ${result.otherInvalidIndexes.join(', ')}`,
@@ -293,7 +301,12 @@ export function register(program: Command): Command {
     .command('status')
     .option(
       '--check',
-      'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID',
+      'exit 3 when anything is pending, edited, unknown, missing, disabled or INVALID, or differs from a fresh apply of the applied phases (drift)',
+    )
+    .option('--all', 'with --check: also list what the schema holds that no phase creates')
+    .option(
+      '--schema',
+      'print the schema of the applied phases as SQL (built on a scratch database)',
     )
     .addHelpText(
       'after',
@@ -301,16 +314,20 @@ export function register(program: Command): Command {
 Examples:
   $ vrss-db status
   $ vrss-db status --json
-  $ vrss-db status --check && start-the-api     # in a deploy script`,
+  $ vrss-db status --check && start-the-api     # in a deploy script
+  $ vrss-db status --check --all                # also list objects no phase creates
+  $ vrss-db status --schema > vrss-schema.sql`,
     )
     .action(
-      commandAction<StatusOptions, StatusResult>({
+      commandAction<StatusOptions, StatusResult | drift.SchemaResult>({
         parse: (raw) => ({
           check: Boolean(raw.check),
           migrationsTable: parseMigrationsTable(raw.migrationsTable),
+          ...drift.parseDriftFlags(raw),
         }),
-        run,
-        render,
+        run: (options, ctx) => (options.schema ? drift.runSchema(options, ctx) : run(options, ctx)),
+        render: (result, out) =>
+          'sql' in result ? drift.renderSchema(result, out) : render(result, out),
         session: () => STATUS_SESSION,
       }),
     )
