@@ -195,12 +195,12 @@ export function compareCatalogs(
   const wanted = catalogObjects(expected)
   const found = new Map(catalogObjects(actual).map((o) => [keyOf(o), o]))
   const differences: Difference[] = []
-  const missing = new Set<string>()
+  // Parents first: a sequence is listed before the table owning it.
+  const missing = new Set(wanted.map(keyOf).filter((key) => !found.has(key)))
   for (const object of wanted) {
     const live = found.get(keyOf(object))
     if (object.parent && missing.has(object.parent)) continue
     if (!live) {
-      missing.add(keyOf(object))
       differences.push({
         kind: object.kind,
         name: object.name,
@@ -242,7 +242,9 @@ function describeObject(object: CatalogObject): string {
       .join(' ')
   }
   if (object.kind === 'enum') return `(${a.labels})`
-  return a.definition ?? (object.kind === 'function' ? `returns ${a.result}` : object.kind)
+  if (object.kind === 'function') return `${object.name} returns ${a.result}`
+  if (object.kind === 'sequence') return `sequence as ${a.type}`
+  return a.definition ?? `${object.kind} ${object.name}`
 }
 
 /**
