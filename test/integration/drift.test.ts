@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { run as status } from '../../src/commands/status.js'
 import { silent } from '../../src/lib/core.js'
 import type { Sql } from '../../src/lib/db/connect.js'
-import { loadMigrations } from '../../src/lib/migrate/files.js'
+import { loadMigrations, type Migration } from '../../src/lib/migrate/files.js'
 import { checkDrift, type DriftResult, expectedSchema } from '../../src/lib/schema/expected.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
@@ -130,6 +130,31 @@ describe('drift', () => {
     expect(result.exitCode ?? 0).toBe(0)
     expect(result.phases.every((p) => p.state === 'applied')).toBe(true)
     await sql.unsafe(`drop owned by ${role}`)
+  })
+})
+
+describe('a phase that does not apply to an empty database', () => {
+  it('skips drift naming the phase, and drops the scratch database', async () => {
+    const { url, sql } = await migrated()
+    const created: string[] = []
+    const broken = {
+      ...(loadMigrations()[0] as Migration),
+      file: '001_broken.sql',
+      up: 'create tabel x ();',
+    }
+    const drift = await checkDrift(
+      testContext(sql, url),
+      { phases: [broken], schema: 'public', bookkeeping: [], all: false },
+      (event) => {
+        if (event.type === 'scratch-created') created.push(event.database)
+      },
+    )
+    expect(drift).toMatchObject({ checked: false, code: 'SCRATCH_PHASE_FAILED' })
+    expect(!drift.checked && drift.reason).toContain(
+      'phase 001_broken.sql failed on the scratch database: syntax error',
+    )
+    expect(created).toHaveLength(1)
+    expect(await scratchDatabases(sql)).not.toContain(created[0])
   })
 })
 

@@ -90,9 +90,10 @@ const phaseList = (versions: number[]) => describePhases(versions.map((version) 
 /** Progress of the drift core: only with --debug (it takes a second or two). */
 export function driftProgress(out: Output): Report<DriftEvent> {
   return (event) => {
-    if (event.type === 'scratch-ready') {
-      out.debug(`drift: phases applied to the scratch database ${event.database}`)
-    } else out.debug(`drift: ${event.objects} objects compared, ${event.differences} difference(s)`)
+    if (event.type === 'scratch-created') out.debug(`drift: scratch database ${event.database}`)
+    else if (event.type === 'phases-applied')
+      out.debug(`drift: phases applied to ${event.database}`)
+    else out.debug(`drift: ${event.objects} objects compared, ${event.differences} difference(s)`)
   }
 }
 

@@ -4,7 +4,8 @@
  * catalog written as SQL (`status --schema`). Never prints; reports through `report`.
  */
 import type { CoreContext, Report } from '../core.js'
-import { VrssError } from '../errors.js'
+import type { Sql } from '../db/connect.js'
+import { isPostgresError, VrssError } from '../errors.js'
 import {
   comparePhases,
   DEFAULT_MIGRATIONS_TABLE,
@@ -12,7 +13,7 @@ import {
   readApplied,
 } from '../migrate/engine.js'
 import { loadMigrations, type Migration } from '../migrate/files.js'
-import { withScratchDatabase } from '../migrate/scratch.js'
+import { applyPhase, withScratchDatabase } from '../migrate/scratch.js'
 import { type CatalogSnapshot, readCatalog } from './catalog.js'
 import { schemaSql } from './ddl.js'
 import {
@@ -23,7 +24,8 @@ import {
 } from './drift.js'
 
 export type DriftEvent =
-  | { type: 'scratch-ready'; database: string; phases: number[] }
+  | { type: 'scratch-created'; database: string }
+  | { type: 'phases-applied'; database: string; phases: number[] }
   | { type: 'compared'; objects: number; differences: number }
 
 export interface DriftOptions {
@@ -37,7 +39,12 @@ export interface DriftOptions {
   all: boolean
 }
 
-export type DriftSkipCode = 'SCRATCH_NOT_ALLOWED' | 'SCRATCH_READ_ONLY' | 'UNKNOWN_PHASES'
+export type DriftSkipCode =
+  | 'SCRATCH_NOT_ALLOWED'
+  | 'SCRATCH_READ_ONLY'
+  | 'SCRATCH_PHASE_FAILED'
+  | 'UNKNOWN_PHASES'
+  | 'LOCKED'
 
 export type DriftResult =
   | {
@@ -58,7 +65,24 @@ const SKIP_REASONS = {
     'the role may not create databases (CREATEDB), and drift compares with a scratch database built from the phases',
   SCRATCH_READ_ONLY:
     'a read-only server (hot standby) cannot hold the scratch database drift compares with; check the primary',
+  LOCKED:
+    "a table is locked by another session (a migration?), so the live catalog could not be read within status's lock_timeout; run it again once that is done",
 } as const
+
+/** Why drift cannot be checked here, or undefined for an error that is a real failure. */
+function skipped(err: unknown): DriftResult | undefined {
+  if (isPostgresError(err) && err.code === '55P03') {
+    return { checked: false, code: 'LOCKED', reason: SKIP_REASONS.LOCKED }
+  }
+  if (!(err instanceof VrssError)) return undefined
+  if (err.code === 'SCRATCH_PHASE_FAILED') {
+    return { checked: false, code: err.code, reason: err.message }
+  }
+  if (err.code === 'SCRATCH_NOT_ALLOWED' || err.code === 'SCRATCH_READ_ONLY') {
+    return { checked: false, code: err.code, reason: SKIP_REASONS[err.code] }
+  }
+  return undefined
+}
 
 export async function checkDrift(
   ctx: CoreContext,
@@ -83,10 +107,8 @@ export async function checkDrift(
       ...(options.all ? { extra: extraObjects(comparison, options.bookkeeping) } : {}),
     }
   } catch (err) {
-    if (err instanceof VrssError && err.code && err.code in SKIP_REASONS) {
-      const code = err.code as keyof typeof SKIP_REASONS
-      return { checked: false, code, reason: SKIP_REASONS[code] }
-    }
+    const skip = skipped(err)
+    if (skip) return skip
     throw err
   }
 }
@@ -159,9 +181,11 @@ export async function expectedCatalog(
   phases: readonly Migration[],
   report: Report<DriftEvent>,
 ): Promise<{ snapshot: CatalogSnapshot; database: string }> {
-  return withScratchDatabase(ctx, phases, async (scratch) => {
+  return withScratchDatabase(ctx, [], async (scratch) => {
+    report({ type: 'scratch-created', database: scratch.database })
+    for (const phase of phases) await applyOnScratch(scratch.sql, phase)
     report({
-      type: 'scratch-ready',
+      type: 'phases-applied',
       database: scratch.database,
       phases: phases.map((p) => p.version),
     })
@@ -170,6 +194,19 @@ export async function expectedCatalog(
     const snapshot = await readCatalog(scratch.sql, row?.schema ?? 'public')
     return { snapshot, database: scratch.database }
   })
+}
+
+/** A phase that does not apply to an empty database: said with its name, not as a bare error. */
+async function applyOnScratch(sql: Sql, phase: Migration): Promise<void> {
+  try {
+    await applyPhase(sql, phase)
+  } catch (err) {
+    if (!isPostgresError(err)) throw err
+    throw new VrssError(`phase ${phase.file} failed on the scratch database: ${err.message}`, {
+      code: 'SCRATCH_PHASE_FAILED',
+      cause: err,
+    })
+  }
 }
 
 export interface ExpectedSchema {
