@@ -43,6 +43,7 @@ export type DriftSkipCode =
   | 'SCRATCH_NOT_ALLOWED'
   | 'SCRATCH_READ_ONLY'
   | 'SCRATCH_PHASE_FAILED'
+  | 'SCRATCH_REFUSED'
   | 'UNKNOWN_PHASES'
   | 'LOCKED'
 
@@ -65,6 +66,8 @@ const SKIP_REASONS = {
     'the role may not create databases (CREATEDB), and drift compares with a scratch database built from the phases',
   SCRATCH_READ_ONLY:
     'a read-only server (hot standby) cannot hold the scratch database drift compares with; check the primary',
+  SCRATCH_REFUSED:
+    'the server refuses this role a connection to the scratch database drift compares with (pg_hba.conf allows only some databases?)',
   LOCKED:
     "a table is locked by another session (a migration?), so the live catalog could not be read within status's lock_timeout; run it again once that is done",
 } as const
@@ -80,6 +83,10 @@ function skipped(err: unknown): DriftResult | undefined {
   }
   if (err.code === 'SCRATCH_NOT_ALLOWED' || err.code === 'SCRATCH_READ_ONLY') {
     return { checked: false, code: err.code, reason: SKIP_REASONS[err.code] }
+  }
+  // Connecting to the scratch database: the target's own connection already works.
+  if (err.code === 'AUTH_REJECTED') {
+    return { checked: false, code: 'SCRATCH_REFUSED', reason: SKIP_REASONS.SCRATCH_REFUSED }
   }
   return undefined
 }
