@@ -23,6 +23,7 @@ const row = (over: Partial<ObjectRow> = {}): ObjectRow => ({
   function: likes.function,
   enabled: 'O',
   definition: `CREATE TRIGGER ${likes.name} AFTER INSERT OR DELETE ON public.post_interactions FOR EACH ROW EXECUTE FUNCTION vrss_count_likes()`,
+  building: null,
   ...over,
 })
 

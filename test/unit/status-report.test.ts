@@ -78,6 +78,7 @@ const result: StatusResult = {
   tablesExpected: 3,
   leftovers: [],
   otherInvalidIndexes: ['idx_theirs'],
+  indexBuilds: [],
   findings: ['pending phases: 2 content_social'],
 }
 

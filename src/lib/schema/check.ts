@@ -29,6 +29,8 @@ export interface ObjectRow {
   function: string | null
   enabled: string | null
   definition: string | null
+  /** The backend building this index concurrently right now (not valid yet, not broken). */
+  building: number | null
 }
 
 /** One trigger of the manifest as the database has it; `found` is undefined when it is missing. */
@@ -123,11 +125,30 @@ export async function checkPresence(sql: Sql, applied: Set<number>): Promise<Pre
   })
 }
 
+/** INVALID and not being built: a concurrent build that failed or was stopped. */
+function isInvalid(row: ObjectRow): boolean {
+  return row.kind === 'index' && !row.valid && row.building === null
+}
+
+export interface IndexBuild {
+  index: string
+  table: string
+  pid: number
+}
+
+/** Indexes a CREATE INDEX CONCURRENTLY is building right now (e.g. a migrate in progress). */
+export async function indexesBeingBuilt(sql: Sql): Promise<IndexBuild[]> {
+  const rows = await readObjects(sql)
+  return rows
+    .filter((r) => r.kind === 'index' && !r.valid && r.building !== null)
+    .map((r) => ({ index: r.name, table: r.table, pid: r.building as number }))
+}
+
 /** INVALID indexes in the schema that are not VRSS's: reported, never blamed or touched. */
 export async function foreignInvalidIndexes(sql: Sql): Promise<string[]> {
   const rows = await readObjects(sql)
   const own = new Set(PHASES.flatMap((p) => p.indexes))
-  return rows.filter((r) => r.kind === 'index' && !r.valid && !own.has(r.name)).map((r) => r.name)
+  return rows.filter((r) => isInvalid(r) && !own.has(r.name)).map((r) => r.name)
 }
 
 export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<SchemaProblems> {
@@ -145,7 +166,7 @@ export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<
     disabledTriggers: keys((t) => t.found?.enabled === false),
     alteredTriggers: keys((t) => t.found !== undefined && t.found.function !== t.expected.function),
     invalidIndexes: [...indexes.values()]
-      .filter((r) => !r.valid && PHASES.some((p) => p.indexes.includes(r.name)))
+      .filter((r) => isInvalid(r) && PHASES.some((p) => p.indexes.includes(r.name)))
       .map((r) => r.name),
   }
 }

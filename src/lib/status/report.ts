@@ -63,6 +63,11 @@ function findingLines(result: StatusResult, out: Output): string[] {
     }
   }
   lines.push(...driftLines(result.drift, out))
+  for (const build of result.indexBuilds) {
+    lines.push(
+      `${c.dim('note:')} index ${build.index} on ${build.table} is being built right now (CREATE INDEX CONCURRENTLY in backend pid ${build.pid}); not valid until it finishes`,
+    )
+  }
   if (result.otherInvalidIndexes.length > 0) {
     lines.push(
       `${c.dim('note:')} INVALID indexes that are not VRSS's (left alone): ${result.otherInvalidIndexes.join(', ')}`,

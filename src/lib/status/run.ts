@@ -10,7 +10,7 @@ import { ExitCode } from '../errors.js'
 import { comparePhases, readApplied } from '../migrate/bookkeeping.js'
 import { loadMigrations } from '../migrate/files.js'
 import { noSchemaProblem } from '../preflight/target-database.js'
-import { checkSchema, foreignInvalidIndexes } from '../schema/check.js'
+import { checkSchema, foreignInvalidIndexes, indexesBeingBuilt } from '../schema/check.js'
 import { citusReadiness } from '../schema/citus-readiness.js'
 import type { DriftEvent } from '../schema/expected.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../schema/manifest.js'
@@ -61,6 +61,7 @@ export async function status(
   const unfinishedSeed = await unfinishedSeedReport(ctx.sql, VRSS_TABLES)
   const leftovers = await findLeftovers(ctx.sql)
   const otherInvalidIndexes = await foreignInvalidIndexes(ctx.sql)
+  const indexBuilds = await indexesBeingBuilt(ctx.sql)
   const findings = describeFindings(phases, problems, leftovers)
   if (server.schema === null) {
     const problem = noSchemaProblem(server.search_path)
@@ -91,6 +92,7 @@ export async function status(
     ...(unfinishedSeed ? { unfinishedSeed } : {}),
     leftovers,
     otherInvalidIndexes,
+    indexBuilds,
     findings,
     ...(drifted.drift ? { drift: drifted.drift } : {}),
     ...(citus ? { citusReadiness: citus } : {}),

@@ -1,7 +1,7 @@
 /** What `vrss-db status` reports (also its --json document). */
 import type { ExitCode } from '../errors.js'
 import type { PhaseStatus } from '../migrate/bookkeeping.js'
-import type { SchemaProblems } from '../schema/check.js'
+import type { IndexBuild, SchemaProblems } from '../schema/check.js'
 import type { CitusReadiness } from '../schema/citus-readiness.js'
 import type { DriftResult } from '../schema/expected.js'
 import type { UnfinishedSeedReport } from '../seed/tables.js'
@@ -61,6 +61,8 @@ export interface StatusResult {
   leftovers: string[]
   /** INVALID indexes that are not VRSS's: shown, but not a finding of --check. */
   otherInvalidIndexes: string[]
+  /** Indexes a concurrent build is making right now (not valid yet, and not a finding). */
+  indexBuilds: IndexBuild[]
   /** Why --check fails (empty when all is well). */
   findings: string[]
 }
