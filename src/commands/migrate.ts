@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander'
 import { type CommandResult, commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
 import { type MigrateOptions, type MigrateResult, migrate } from '../lib/migrate/apply.js'
-import { parseMigrateOptions } from '../lib/migrate/options.js'
+import { parseMigrateOptions, RUNNER_SESSION } from '../lib/migrate/options.js'
 import { progressOn, render } from '../lib/migrate/report.js'
 import { guardTargetDatabase } from '../lib/preflight/target-database.js'
 
@@ -73,6 +73,7 @@ Examples:
         run,
         render,
         writes: (options) => (options.dryRun ? undefined : WRITES),
+        session: () => RUNNER_SESSION,
       }),
     )
 }

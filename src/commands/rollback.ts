@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { type CommandResult, commandAction } from '../lib/cli/command.js'
 import { confirmDestructive } from '../lib/cli/confirm.js'
 import type { Context } from '../lib/cli/context.js'
-import { parseRunnerOptions } from '../lib/migrate/options.js'
+import { parseRunnerOptions, RUNNER_SESSION } from '../lib/migrate/options.js'
 import { type RollbackOptions, type RollbackResult, rollback } from '../lib/migrate/rollback.js'
 import { parseInteger } from '../lib/parse.js'
 import { guardTargetDatabase } from '../lib/preflight/target-database.js'
@@ -52,6 +52,7 @@ Examples:
     .action(
       commandAction<RollbackOptions, RollbackResult & CommandResult>({
         writes: () => ({ command: 'vrss-db migrate rollback' }),
+        session: () => RUNNER_SESSION,
         parse: (raw) => {
           // Only the options rollback shares with migrate: a --phase given to the parent
           // command is migrate's business, not a reason to refuse the rollback.

@@ -13,6 +13,13 @@ import { DEFAULT_RETRY } from './retry.js'
 export const DEFAULT_LOCK_WAIT_MS = 60_000
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 
+/**
+ * Session settings of migrate's and rollback's connections: their own catalog reads stay
+ * bounded but are not cut short by a tiny statement_timeout set on the database or role (the
+ * connection that runs the phases lifts it to 0 for index builds; see apply.ts).
+ */
+export const RUNNER_SESSION = { statement_timeout: '1min' }
+
 export interface RunnerOptions {
   migrations: Migration[]
   lockWaitMs: number
