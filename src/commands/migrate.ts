@@ -24,6 +24,7 @@ import {
 import type { Migration } from '../lib/migrate/files.js'
 import { parseRunnerOptions } from '../lib/migrate/options.js'
 import { parseDuration, parseInteger } from '../lib/parse.js'
+import * as lint from './migrate-lint.js'
 import * as rollback from './rollback.js'
 
 export interface MigrateOptions {
@@ -275,6 +276,7 @@ Examples:
   rollback
     .register(migrate)
     .description('run the down scripts of the phases above --to, newest first (destructive)')
+  lint.register(migrate)
   return migrate
 }
 

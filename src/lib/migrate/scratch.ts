@@ -26,16 +26,24 @@ export async function withScratchDatabase<T>(
   phases: readonly Migration[],
   fn: (scratch: Scratch) => Promise<T>,
 ): Promise<T> {
-  await dropAbandonedScratch(ctx.sql)
+  // Its own connection, writable even when the command's session is read-only
+  // (default_transaction_read_only), which CREATE / DROP DATABASE would refuse.
+  const admin = await connect(ctx.target.spec, { max: 1, onNotice: () => {}, connection: WRITABLE })
+  let sql: Sql | undefined
   const database = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`
-  await createScratch(ctx, database)
-  const sql = await connect({ ...ctx.target.spec, database }, { max: 1, onNotice: () => {} })
   const drop = async () => {
-    await sql.end({ timeout: 0 }).catch(() => undefined)
-    await ctx.sql`drop database if exists ${ctx.sql(database)} with (force)`.catch(() => undefined)
+    await sql?.end({ timeout: 0 }).catch(() => undefined)
+    await admin`drop database if exists ${admin(database)} with (force)`.catch(() => undefined)
+    await admin.end({ timeout: 1 }).catch(() => undefined)
   }
   const forget = onInterrupt(drop)
   try {
+    await dropAbandonedScratch(admin)
+    await createScratch(admin, ctx, database)
+    sql = await connect(
+      { ...ctx.target.spec, database },
+      { max: 1, onNotice: () => {}, connection: WRITABLE },
+    )
     for (const phase of phases) await applyPhase(sql, phase)
     return await fn({ sql, database })
   } finally {
@@ -43,6 +51,9 @@ export async function withScratchDatabase<T>(
     await drop()
   }
 }
+
+/** A role or database may make transactions read-only by default; the scratch copy is ours. */
+const WRITABLE = { default_transaction_read_only: 'off' }
 
 /** Applies a phase's up script the way migrate does, without bookkeeping. */
 export async function applyPhase(sql: Sql, phase: Migration): Promise<void> {
@@ -53,9 +64,9 @@ export async function applyPhase(sql: Sql, phase: Migration): Promise<void> {
   for (const statement of splitStatements(phase.up)) await sql.unsafe(statement.sql)
 }
 
-async function createScratch(ctx: CoreContext, database: string): Promise<void> {
+async function createScratch(admin: Sql, ctx: CoreContext, database: string): Promise<void> {
   try {
-    await ctx.sql`create database ${ctx.sql(database)} template template0`
+    await admin`create database ${admin(database)} template template0`
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code !== '42501') throw err

@@ -1,0 +1,49 @@
+/**
+ * PostgreSQL's table lock modes and what each one stops the application from doing while a
+ * migration holds it (the conflict table of the PostgreSQL manual, "Explicit Locking"). The
+ * lint explains its findings with it, the lock trace labels what it saw.
+ */
+
+export const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const
+
+export type LockMode = (typeof LOCK_MODES)[number]
+
+const BLOCKS: Record<LockMode, string> = {
+  'ACCESS SHARE': 'nothing the application runs (only DDL such as ALTER TABLE, DROP)',
+  'ROW SHARE': 'nothing the application runs (only DDL and explicit EXCLUSIVE locks)',
+  'ROW EXCLUSIVE': 'nothing the application runs (only CREATE INDEX without CONCURRENTLY and DDL)',
+  'SHARE UPDATE EXCLUSIVE':
+    'no application reads or writes (autovacuum, ANALYZE, other concurrent index builds and DDL wait)',
+  SHARE: 'INSERT, UPDATE and DELETE wait (reads go on)',
+  'SHARE ROW EXCLUSIVE': 'INSERT, UPDATE and DELETE wait (reads go on)',
+  EXCLUSIVE: 'writes and SELECT … FOR UPDATE/SHARE wait (plain reads go on)',
+  'ACCESS EXCLUSIVE': 'every read (SELECT) and write waits',
+}
+
+/** What the application cannot do on a table while `mode` is held on it. */
+export function blockedBy(mode: LockMode): string {
+  return BLOCKS[mode]
+}
+
+/** pg_locks' mode names (AccessExclusiveLock) as the manual writes them (ACCESS EXCLUSIVE). */
+export function lockModeOf(pgLocksMode: string): LockMode | undefined {
+  const words = pgLocksMode
+    .replace(/Lock$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toUpperCase()
+  return (LOCK_MODES as readonly string[]).includes(words) ? (words as LockMode) : undefined
+}
+
+/** Whether the application notices the lock at all (anything from SHARE UPDATE EXCLUSIVE up). */
+export function blocksApplication(mode: LockMode): boolean {
+  return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf('SHARE')
+}

@@ -1,0 +1,58 @@
+/**
+ * The lock trace as table rows (one per lock) and as Markdown for a pull request. Pure
+ * functions: the command prints what they return.
+ */
+import type { TracedLock, TracedStatement, TraceResult } from './trace.js'
+
+export const TRACE_HEAD = ['line', 'statement', 'ms', 'lock', 'on', 'blocks']
+
+function on(lock: TracedLock): string {
+  return `${lock.relation}${lock.kind === 'table' ? '' : ` (${lock.kind})`}${lock.created ? ' [new]' : ''}`
+}
+
+function statementCell(s: TracedStatement): string {
+  const head = s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement
+  return s.rewritten.length > 0 ? `${head} [rewrites ${s.rewritten.join(', ')}]` : head
+}
+
+/** Rows of one phase: a statement's first row carries its line, text and time. */
+export function traceRows(statements: readonly TracedStatement[]): string[][] {
+  const rows: string[][] = []
+  for (const s of statements) {
+    const first = [String(s.line), statementCell(s), s.ms.toFixed(1)]
+    if (s.locks.length === 0) rows.push([...first, '-', '-', '-'])
+    s.locks.forEach((lock, i) => {
+      rows.push([...(i === 0 ? first : ['', '', '']), lock.mode, on(lock), lock.blocks])
+    })
+  }
+  return rows
+}
+
+export function phaseTitle(p: TraceResult['phases'][number]): string {
+  const how = p.transactional
+    ? 'one transaction: locks are held until COMMIT'
+    : 'no transaction: each statement releases its locks when it ends (sampled while it runs)'
+  return `${p.file} (${how})`
+}
+
+export function nothingPendingText(result: TraceResult): string {
+  return `Nothing to trace: no phase is pending on ${result.target}. Trace an applied one with --phase N.`
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|')
+
+export function traceMarkdown(result: TraceResult): string {
+  const lines = ['### vrss-db migrate trace', '']
+  if (result.nothingPending) return [...lines, nothingPendingText(result)].join('\n')
+  for (const phase of result.phases) {
+    lines.push(`**${phaseTitle(phase)}**`, '')
+    lines.push(`| ${TRACE_HEAD.join(' | ')} |`, `|${TRACE_HEAD.map(() => '---').join('|')}|`)
+    for (const row of traceRows(phase.statements)) {
+      lines.push(
+        `| ${row.map((c, i) => (i === 1 && c ? `\`${cell(c)}\`` : cell(c))).join(' | ')} |`,
+      )
+    }
+    lines.push('')
+  }
+  return lines.join('\n').trimEnd()
+}

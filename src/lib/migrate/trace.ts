@@ -1,0 +1,221 @@
+/**
+ * The core of `vrss-db migrate trace`: runs phases on a scratch database (the phases before
+ * them applied), statement by statement, and reports what each one locked, which tables and
+ * indexes it rewrote (their relfilenode changed), and how long it took. The scratch copy is
+ * always dropped. Never prints.
+ */
+import type { CoreContext, Report } from '../core.js'
+import { connect, type ReservedSql, type Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
+import { splitStatements } from '../db/sql-split.js'
+import { comparePhases, readApplied } from './engine.js'
+import type { Migration } from './files.js'
+import { headOf } from './lint/sql-text.js'
+import { blockedBy, LOCK_MODES, type LockMode, lockModeOf } from './lock-modes.js'
+import { withScratchDatabase } from './scratch.js'
+import { type HeldLock, sampleLocksWhile } from './trace-sampler.js'
+
+export type TraceEvent =
+  | { type: 'scratch-ready'; database: string; applied: number }
+  | { type: 'phase-start'; file: string; transactional: boolean }
+  | { type: 'statement-done'; file: string; line: number; ms: number }
+
+export interface TraceOptions {
+  migrations: readonly Migration[]
+  /** Trace this phase (the ones before it applied); the target's pending phases otherwise. */
+  phase?: number
+  migrationsTable?: string
+}
+
+export interface TracedLock {
+  relation: string
+  kind: 'table' | 'index' | 'sequence' | 'view'
+  /** Every mode seen on it; `mode` is the strongest. */
+  modes: LockMode[]
+  mode: LockMode
+  /** Created earlier in this phase: nobody else can use it yet, so it blocks nobody. */
+  created: boolean
+  blocks: string
+}
+
+export interface TracedStatement {
+  line: number
+  statement: string
+  ms: number
+  locks: TracedLock[]
+  /** Tables and indexes that got a new relfilenode (rewritten or rebuilt). */
+  rewritten: string[]
+  /** Locks read by sampling from a second connection (outside a transaction). */
+  sampled: boolean
+}
+
+export interface TracedPhase {
+  version: number
+  file: string
+  transactional: boolean
+  statements: TracedStatement[]
+}
+
+export interface TraceResult {
+  target: string
+  /** Nothing was pending on the target and no --phase was given. */
+  nothingPending: boolean
+  phases: TracedPhase[]
+}
+
+export async function tracePhases(
+  ctx: CoreContext,
+  options: TraceOptions,
+  report: Report<TraceEvent>,
+): Promise<TraceResult> {
+  const traced = await phasesToTrace(ctx, options)
+  const base = { target: ctx.target.display, nothingPending: traced.length === 0 }
+  if (traced.length === 0) return { ...base, phases: [] }
+  const first = traced[0] as Migration
+  const before = options.migrations.filter((m) => m.version < first.version)
+  return withScratchDatabase(ctx, before, async (scratch) => {
+    report({ type: 'scratch-ready', database: scratch.database, applied: before.length })
+    const sampler = await connect(
+      { ...ctx.target.spec, database: scratch.database },
+      { max: 1, onNotice: () => {}, connection: { default_transaction_read_only: 'off' } },
+    )
+    try {
+      const phases: TracedPhase[] = []
+      for (const phase of traced) {
+        report({ type: 'phase-start', file: phase.file, transactional: phase.transactional })
+        phases.push(await tracePhase(scratch.sql, sampler, phase, report))
+      }
+      return { ...base, phases }
+    } finally {
+      await sampler.end({ timeout: 1 })
+    }
+  })
+}
+
+async function phasesToTrace(ctx: CoreContext, options: TraceOptions): Promise<Migration[]> {
+  if (options.phase !== undefined)
+    return options.migrations.filter((m) => m.version === options.phase)
+  const states = comparePhases(
+    [...options.migrations],
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
+  const pending = new Set(states.filter((s) => s.state === 'pending').map((s) => s.version))
+  return options.migrations.filter((m) => pending.has(m.version))
+}
+
+interface Relation {
+  oid: number
+  name: string
+  kind: string
+  filenode: number
+}
+
+async function tracePhase(
+  sql: Sql,
+  sampler: Sql,
+  phase: Migration,
+  report: Report<TraceEvent>,
+): Promise<TracedPhase> {
+  const conn = await sql.reserve()
+  try {
+    const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }]
+    const existing = new Set((await relations(conn)).map((r) => r.oid))
+    if (phase.transactional) await conn.unsafe('begin')
+    let held = new Set<string>()
+    const statements: TracedStatement[] = []
+    for (const statement of splitStatements(phase.up)) {
+      const before = await relations(conn)
+      const started = performance.now()
+      const run = conn.unsafe(statement.sql).simple()
+      let locks: HeldLock[]
+      if (phase.transactional) {
+        await run
+        locks = await query<HeldLock>(conn, 'migrate-trace/backend-locks')
+      } else {
+        locks = (await sampleLocksWhile(sampler, pid, run)).seen
+      }
+      const ms = Math.round((performance.now() - started) * 10) / 10
+      const after = await relations(conn)
+      // In one transaction locks pile up until COMMIT: a statement's own are the new ones.
+      const fresh = locks.filter((l) => !held.has(`${l.oid}:${l.mode}`))
+      if (phase.transactional) held = new Set(locks.map((l) => `${l.oid}:${l.mode}`))
+      statements.push({
+        line: statement.line,
+        statement: headOf(statement.sql),
+        ms,
+        locks: describeLocks(fresh, [...before, ...after], existing),
+        rewritten: rewrittenBetween(before, after),
+        sampled: !phase.transactional,
+      })
+      report({ type: 'statement-done', file: phase.file, line: statement.line, ms })
+    }
+    if (phase.transactional) await conn.unsafe('commit')
+    return {
+      version: phase.version,
+      file: phase.file,
+      transactional: phase.transactional,
+      statements,
+    }
+  } catch (err) {
+    if (phase.transactional) await conn.unsafe('rollback').catch(() => undefined)
+    throw err
+  } finally {
+    conn.release()
+  }
+}
+
+function relations(conn: ReservedSql): Promise<Relation[]> {
+  return query<Relation>(conn, 'migrate-trace/relations')
+}
+
+const KINDS: Record<string, TracedLock['kind']> = {
+  r: 'table',
+  p: 'table',
+  i: 'index',
+  I: 'index',
+  m: 'view',
+  S: 'sequence',
+}
+
+/** Groups the locks by relation (names from the schema's relations; others are not ours). */
+export function describeLocks(
+  locks: readonly HeldLock[],
+  known: readonly Relation[],
+  existing: ReadonlySet<number>,
+): TracedLock[] {
+  const names = new Map(known.map((r) => [r.oid, r]))
+  const byRelation = new Map<number, LockMode[]>()
+  for (const lock of locks) {
+    const mode = lockModeOf(lock.mode)
+    if (!mode || !names.has(lock.oid)) continue
+    byRelation.set(lock.oid, [...(byRelation.get(lock.oid) ?? []), mode])
+  }
+  return [...byRelation].map(([oid, modes]) => {
+    const relation = names.get(oid) as Relation
+    const mode = strongest(modes)
+    const created = !existing.has(oid)
+    return {
+      relation: relation.name,
+      kind: KINDS[relation.kind] ?? 'table',
+      modes: [...new Set(modes)],
+      mode,
+      created,
+      blocks: created ? 'nothing: created in this phase, nobody uses it yet' : blockedBy(mode),
+    }
+  })
+}
+
+function strongest(modes: readonly LockMode[]): LockMode {
+  return modes.reduce((a, b) => (LOCK_MODES.indexOf(b) > LOCK_MODES.indexOf(a) ? b : a))
+}
+
+/** Tables and indexes present before and after with another relfilenode. */
+export function rewrittenBetween(
+  before: readonly Relation[],
+  after: readonly Relation[],
+): string[] {
+  const old = new Map(before.map((r) => [r.oid, r.filenode]))
+  return after
+    .filter((r) => r.kind !== 'S' && old.has(r.oid) && old.get(r.oid) !== r.filenode)
+    .map((r) => r.name)
+}
