@@ -13,6 +13,7 @@ import { usageError } from '../lib/errors.js'
 import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/migrate/files.js'
 import { type TraceEvent, type TraceResult, tracePhases } from '../lib/migrate/trace.js'
 import {
+  heldText,
   nothingPendingText,
   phaseTitle,
   TRACE_HEAD,
@@ -73,6 +74,8 @@ export function renderTrace(
   for (const phase of result.phases) {
     out.print(phaseTitle(phase))
     out.print(renderTable(TRACE_HEAD, traceRows(phase.statements), out))
+    const held = heldText(phase)
+    if (held) out.print(held)
   }
   out.print(
     '[new]: created in this phase (nobody else can use it yet). The scratch copy is dropped.',

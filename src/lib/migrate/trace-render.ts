@@ -35,6 +35,13 @@ export function phaseTitle(p: TraceResult['phases'][number]): string {
   return `${p.file} (${how})`
 }
 
+/** A transactional phase: what the existing tables wait for until its COMMIT. */
+export function heldText(p: TraceResult['phases'][number]): string | undefined {
+  const held = p.heldUntilCommit.filter((l) => !l.created && l.kind === 'table')
+  if (!p.transactional || held.length === 0) return undefined
+  return `Held until COMMIT: ${held.map((l) => `${l.mode} on ${l.relation}`).join(', ')}.`
+}
+
 export function nothingPendingText(result: TraceResult): string {
   return `Nothing to trace: no phase is pending on ${result.target}. Trace an applied one with --phase N.`
 }

@@ -54,6 +54,11 @@ export interface TracedPhase {
   file: string
   transactional: boolean
   statements: TracedStatement[]
+  /**
+   * One transaction: the strongest lock on each relation at COMMIT — what the application
+   * waits for from the statement that took it until the phase ends. Empty without one.
+   */
+  heldUntilCommit: TracedLock[]
 }
 
 export interface TraceResult {
@@ -121,24 +126,32 @@ async function tracePhase(
     const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }]
     const existing = new Set((await relations(conn)).map((r) => r.oid))
     if (phase.transactional) await conn.unsafe('begin')
-    let held = new Set<string>()
+    let held: HeldLock[] = []
+    let heldBefore = new Set<string>()
+    let known: Relation[] = []
     const statements: TracedStatement[] = []
     for (const statement of splitStatements(phase.up)) {
       const before = await relations(conn)
       const started = performance.now()
-      const run = conn.unsafe(statement.sql).simple()
+      const run = () =>
+        conn
+          .unsafe(statement.sql)
+          .simple()
+          .then(() => undefined)
       let locks: HeldLock[]
       if (phase.transactional) {
-        await run
+        await run()
         locks = await query<HeldLock>(conn, 'migrate-trace/backend-locks')
+        held = locks
       } else {
         locks = (await sampleLocksWhile(sampler, pid, run)).seen
       }
       const ms = Math.round((performance.now() - started) * 10) / 10
       const after = await relations(conn)
+      known = after
       // In one transaction locks pile up until COMMIT: a statement's own are the new ones.
-      const fresh = locks.filter((l) => !held.has(`${l.oid}:${l.mode}`))
-      if (phase.transactional) held = new Set(locks.map((l) => `${l.oid}:${l.mode}`))
+      const fresh = locks.filter((l) => !heldBefore.has(`${l.oid}:${l.mode}`))
+      heldBefore = new Set(held.map((l) => `${l.oid}:${l.mode}`))
       statements.push({
         line: statement.line,
         statement: headOf(statement.sql),
@@ -155,6 +168,7 @@ async function tracePhase(
       file: phase.file,
       transactional: phase.transactional,
       statements,
+      heldUntilCommit: describeLocks(held, known, existing),
     }
   } catch (err) {
     if (phase.transactional) await conn.unsafe('rollback').catch(() => undefined)

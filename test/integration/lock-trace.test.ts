@@ -1,0 +1,97 @@
+// The lock trace against a real server: a scratch copy made on the test server, the locks each
+// statement takes read from pg_locks, and the copy dropped afterwards.
+import { describe, expect, it } from 'vitest'
+import { loadMigrations } from '../../src/lib/migrate/files.js'
+import { SCRATCH_PREFIX } from '../../src/lib/migrate/scratch.js'
+import { type TracedStatement, type TraceEvent, tracePhases } from '../../src/lib/migrate/trace.js'
+import { migrateTo, testContext } from '../support/context.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+const migrations = loadMigrations()
+
+async function scratchLeft(): Promise<string[]> {
+  const rows = await db.sql<{ datname: string }[]>`
+    select datname from pg_database where datname like ${`${SCRATCH_PREFIX}%`}`
+  return rows.map((r) => r.datname)
+}
+
+function statementAt(statements: TracedStatement[], pattern: RegExp): TracedStatement {
+  const found = statements.find((s) => pattern.test(s.statement))
+  expect(found, `no statement matching ${pattern}`).toBeDefined()
+  return found as TracedStatement
+}
+
+describe('migrate trace', () => {
+  it('phase 002: CREATE TABLE takes ACCESS EXCLUSIVE on the created table only', async () => {
+    const events: TraceEvent[] = []
+    const result = await tracePhases(testContext(db.sql, db.url), { migrations, phase: 2 }, (e) =>
+      events.push(e),
+    )
+    expect(result.phases.map((p) => p.version)).toEqual([2])
+    const posts = statementAt(result.phases[0]?.statements ?? [], /^create table posts\b/)
+    const exclusive = posts.locks.filter((l) => l.mode === 'ACCESS EXCLUSIVE')
+    expect(exclusive.map((l) => l.relation)).toContain('posts')
+    // Everything it locks ACCESS EXCLUSIVE is its own (the table, its indexes, sequences).
+    for (const lock of exclusive) expect(lock.created, lock.relation).toBe(true)
+    // users (phase 1) is only referenced: SHARE ROW EXCLUSIVE for the foreign key, no more.
+    const users = posts.locks.find((l) => l.relation === 'users')
+    expect(users?.mode).toBe('SHARE ROW EXCLUSIVE')
+    expect(users?.created).toBe(false)
+    expect(events[0]).toMatchObject({ type: 'scratch-ready', applied: 1 })
+    expect(await scratchLeft()).toEqual([])
+  })
+
+  it('phase 005: a concurrent index build holds SHARE UPDATE EXCLUSIVE on posts, seen by sampling', async () => {
+    const result = await tracePhases(
+      testContext(db.sql, db.url),
+      { migrations, phase: 5 },
+      () => {},
+    )
+    const phase = result.phases[0]
+    expect(phase?.transactional).toBe(false)
+    const build = statementAt(
+      phase?.statements ?? [],
+      /^create index concurrently if not exists idx_posts_feed_author/,
+    )
+    expect(build.sampled).toBe(true)
+    const posts = build.locks.find((l) => l.relation === 'posts')
+    expect(posts?.modes).toContain('SHARE UPDATE EXCLUSIVE')
+    expect(posts?.mode).toBe('SHARE UPDATE EXCLUSIVE')
+    expect(posts?.blocks).toMatch(/no application reads or writes/)
+    expect(await scratchLeft()).toEqual([])
+  })
+
+  it('phase 006: the enum conversion rewrites users; by default the pending phases are traced', async () => {
+    const { url, sql } = await db.createDatabase()
+    await migrateTo(sql, url, { phase: 5 })
+    const result = await tracePhases(testContext(sql, url), { migrations }, () => {})
+    expect(result.phases.map((p) => p.version)).toEqual([6, 7])
+    const statements = result.phases[0]?.statements ?? []
+    // DROP INDEX takes ACCESS EXCLUSIVE on users; the type change after it rewrites users
+    // under that lock, which is held until the phase commits.
+    const drop = statementAt(statements, /^drop index idx_users_status$/)
+    expect(drop.locks.find((l) => l.relation === 'users')?.mode).toBe('ACCESS EXCLUSIVE')
+    const alter = statementAt(statements, /^alter table users$/)
+    expect(alter.rewritten).toEqual(expect.arrayContaining(['users', 'users_pkey']))
+    const held = result.phases[0]?.heldUntilCommit.find((l) => l.relation === 'users')
+    expect(held).toMatchObject({ mode: 'ACCESS EXCLUSIVE', created: false })
+    expect(held?.blocks).toMatch(/every read/)
+    expect(await scratchLeft()).toEqual([])
+  })
+
+  it('says so when nothing is pending', async () => {
+    const { url, sql } = await db.createDatabase()
+    await migrateTo(sql, url)
+    const result = await tracePhases(testContext(sql, url), { migrations }, () => {})
+    expect(result).toMatchObject({ nothingPending: true, phases: [] })
+  })
+
+  it('works when the command session is read-only by default', async () => {
+    const { url } = await db.createDatabase()
+    const readOnly = db.connectUrl(url, { default_transaction_read_only: 'on' })
+    const result = await tracePhases(testContext(readOnly, url), { migrations, phase: 1 }, () => {})
+    expect(result.phases[0]?.statements.length).toBeGreaterThan(0)
+    expect(await scratchLeft()).toEqual([])
+  })
+})
