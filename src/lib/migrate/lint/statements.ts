@@ -29,7 +29,7 @@ const IGNORE = /^\s*--\s*vrss-db:lint-ignore\s+([a-z0-9-]+)\s*(.*)$/
 
 /** A DDL statement starting inside a PL/pgSQL body (after `begin`, `then`, `loop` …). */
 const INNER_DDL =
-  /^\s*((?:alter|create|drop|reindex|set|reset|lock|refresh|comment|truncate|cluster|vacuum)\b[\s\S]*)$/im
+  /(?:^\s*|\b(?:begin|then|loop|else)\s+)((?:alter|create|drop|reindex|set|reset|perform|lock|refresh|comment|truncate|cluster|vacuum)\b[\s\S]*)$/im
 
 export function lintStatements(text: string): LintStatement[] {
   const lines = text.split('\n')
