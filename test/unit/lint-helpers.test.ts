@@ -174,10 +174,10 @@ describe('trace helpers', () => {
     expect(traceRows(statements)).toEqual([
       [
         '4',
-        'alter table users [rewrites users]',
+        'alter table users',
         '1.3',
         'ACCESS EXCLUSIVE',
-        'users',
+        'users [rewritten]',
         'every read (SELECT) and write waits',
       ],
       ['9', 'comment on table users', '0.5', '-', '-', '-'],
@@ -191,8 +191,6 @@ describe('trace helpers', () => {
     }
     expect(heldText(phase)).toBe('Held until COMMIT: ACCESS EXCLUSIVE on users.')
     const md = traceMarkdown({ target: 't', nothingPending: false, phases: [phase] })
-    expect(md).toContain(
-      '| 4 | `alter table users [rewrites users]` | 1.3 | ACCESS EXCLUSIVE | users |',
-    )
+    expect(md).toContain('| 4 | `alter table users` | 1.3 | ACCESS EXCLUSIVE | users [rewritten] |')
   })
 })

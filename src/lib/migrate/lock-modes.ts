@@ -18,11 +18,10 @@ export const LOCK_MODES = [
 export type LockMode = (typeof LOCK_MODES)[number]
 
 const BLOCKS: Record<LockMode, string> = {
-  'ACCESS SHARE': 'nothing the application runs (only DDL such as ALTER TABLE, DROP)',
-  'ROW SHARE': 'nothing the application runs (only DDL and explicit EXCLUSIVE locks)',
-  'ROW EXCLUSIVE': 'nothing the application runs (only CREATE INDEX without CONCURRENTLY and DDL)',
-  'SHARE UPDATE EXCLUSIVE':
-    'no application reads or writes (autovacuum, ANALYZE, other concurrent index builds and DDL wait)',
+  'ACCESS SHARE': 'nothing the application runs (only DDL waits)',
+  'ROW SHARE': 'nothing the application runs (only DDL waits)',
+  'ROW EXCLUSIVE': 'nothing the application runs (only DDL waits)',
+  'SHARE UPDATE EXCLUSIVE': 'no application reads or writes (VACUUM, ANALYZE and DDL wait)',
   SHARE: 'INSERT, UPDATE and DELETE wait (reads go on)',
   'SHARE ROW EXCLUSIVE': 'INSERT, UPDATE and DELETE wait (reads go on)',
   EXCLUSIVE: 'writes and SELECT … FOR UPDATE/SHARE wait (plain reads go on)',

@@ -6,23 +6,36 @@ import type { TracedLock, TracedStatement, TraceResult } from './trace.js'
 
 export const TRACE_HEAD = ['line', 'statement', 'ms', 'lock', 'on', 'blocks']
 
-function on(lock: TracedLock): string {
-  return `${lock.relation}${lock.kind === 'table' ? '' : ` (${lock.kind})`}${lock.created ? ' [new]' : ''}`
+function on(lock: TracedLock, rewritten: readonly string[]): string {
+  const flags = [
+    lock.kind === 'view' ? ' (view)' : '',
+    lock.created ? ' [new]' : '',
+    rewritten.includes(lock.relation) ? ' [rewritten]' : '',
+  ]
+  return `${lock.relation}${flags.join('')}`
 }
 
 function statementCell(s: TracedStatement): string {
-  const head = s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement
-  return s.rewritten.length > 0 ? `${head} [rewrites ${s.rewritten.join(', ')}]` : head
+  return s.statement.length > 48 ? `${s.statement.slice(0, 45)}...` : s.statement
 }
 
-/** Rows of one phase: a statement's first row carries its line, text and time. */
+/**
+ * Rows of one phase, one per table lock (index locks follow their table's and are in --json);
+ * a statement's first row carries its line, text and time.
+ */
 export function traceRows(statements: readonly TracedStatement[]): string[][] {
   const rows: string[][] = []
   for (const s of statements) {
     const first = [String(s.line), statementCell(s), s.ms.toFixed(1)]
-    if (s.locks.length === 0) rows.push([...first, '-', '-', '-'])
-    s.locks.forEach((lock, i) => {
-      rows.push([...(i === 0 ? first : ['', '', '']), lock.mode, on(lock), lock.blocks])
+    const locks = s.locks.filter((l) => l.kind !== 'index' && l.kind !== 'sequence')
+    if (locks.length === 0) rows.push([...first, '-', '-', '-'])
+    locks.forEach((lock, i) => {
+      rows.push([
+        ...(i === 0 ? first : ['', '', '']),
+        lock.mode,
+        on(lock, s.rewritten),
+        lock.blocks,
+      ])
     })
   }
   return rows

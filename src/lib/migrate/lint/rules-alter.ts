@@ -22,7 +22,7 @@ function onExistingTable(
   return alter.actions.flatMap((action) => each(alter.table, action) ?? [])
 }
 
-const ADD_COLUMN = new RegExp(String.raw`^add (?:column )?(?:if not exists )?(${NAME}) (.*)$`, 'i')
+const ADD_COLUMN = new RegExp(`^add (?:column )?(?:if not exists )?(${NAME}) (.*)$`, 'i')
 
 export const volatileDefault: Rule = {
   id: 'volatile-default',
@@ -97,7 +97,7 @@ export const constraintNotValidated: Rule = {
     }),
 }
 
-const SET_NOT_NULL = new RegExp(String.raw`^alter (?:column )?(${NAME}) set not null$`, 'i')
+const SET_NOT_NULL = new RegExp(`^alter (?:column )?(${NAME}) set not null$`, 'i')
 
 export const setNotNull: Rule = {
   id: 'set-not-null-scan',
@@ -107,7 +107,7 @@ export const setNotNull: Rule = {
       const m = SET_NOT_NULL.exec(action)
       if (!m) return undefined
       const column = identifier(m[1] as string)
-      const proof = new RegExp(String.raw`^"?${column.replace(/\W/g, '\\$&')}"? is not null$`, 'i')
+      const proof = new RegExp(`^"?${column.replace(/\W/g, '\\$&')}"? is not null$`, 'i')
       const proven = (input.state.validatedChecks.get(table) ?? []).some((c) =>
         proof.test(c.trim()),
       )
@@ -122,10 +122,7 @@ export const setNotNull: Rule = {
     }),
 }
 
-const ALTER_TYPE = new RegExp(
-  String.raw`^alter (?:column )?(${NAME}) (?:set data )?type (.*)$`,
-  'i',
-)
+const ALTER_TYPE = new RegExp(`^alter (?:column )?(${NAME}) (?:set data )?type (.*)$`, 'i')
 
 export const typeRewrite: Rule = {
   id: 'type-rewrite',

@@ -7,7 +7,7 @@ import type { Rule, RuleFinding, RuleInput } from './rule.js'
 import { identifier, NAME, parseAlterTable } from './sql-text.js'
 
 const CREATE_INDEX = new RegExp(
-  String.raw`^create (?:unique )?index (concurrently )?(?:if not exists )?(?:${NAME} )?on (?:only )?(${NAME})`,
+  `^create (?:unique )?index (concurrently )?(?:if not exists )?(?:${NAME} )?on (?:only )?(${NAME})`,
   'i',
 )
 const CONCURRENT =

@@ -24,11 +24,11 @@ function broken(what: string, table: string): RuleFinding {
 
 const DROP_TABLE = /^drop table (?:if exists )?(.*?)(?: cascade| restrict)?$/i
 const TYPE_CHANGE = new RegExp(
-  String.raw`^(?:drop type (?:if exists )?(.*?)(?: cascade| restrict)?|alter type (${NAME}) rename to .*)$`,
+  `^(?:drop type (?:if exists )?(.*?)(?: cascade| restrict)?|alter type (${NAME}) rename to .*)$`,
   'i',
 )
-const DROP_COLUMN = new RegExp(String.raw`^drop (?:column )?(?:if exists )?(${NAME})`, 'i')
-const RENAME_COLUMN = new RegExp(String.raw`^rename (?:column )?(${NAME}) to `, 'i')
+const DROP_COLUMN = new RegExp(`^drop (?:column )?(?:if exists )?(${NAME})`, 'i')
+const RENAME_COLUMN = new RegExp(`^rename (?:column )?(${NAME}) to `, 'i')
 
 export const breaksPreviousRelease: Rule = {
   id: 'breaks-previous-release',
@@ -84,7 +84,7 @@ function replacedLater(rest: readonly LintStatement[], table: string, column: st
   })
 }
 
-const RENAME_TO = new RegExp(String.raw`^rename (?:column )?${NAME} to (${NAME})$`, 'i')
+const RENAME_TO = new RegExp(`^rename (?:column )?${NAME} to (${NAME})$`, 'i')
 
 const LOCK_TIMEOUT =
   /\b(?:set (?:local |session )?lock_timeout\s*(?:=|to)\s*('[^']*'|\S+)|set_config\s*\(\s*'lock_timeout'\s*,\s*('[^']*')|reset (lock_timeout|all))/i

@@ -106,18 +106,15 @@ const CREATE_TABLE = new RegExp(
   'i',
 )
 export const CONSTRAINT_START = /^\s*(?:constraint|check|foreign key|primary key|unique|exclude)\b/i
-const ADD_COLUMN = new RegExp(String.raw`^add (?:column )?(?:if not exists )?(${NAME}) (.*)$`, 'i')
-const ALTER_TYPE = new RegExp(
-  String.raw`^alter (?:column )?(${NAME}) (?:set data )?type (.*)$`,
-  'i',
-)
-const DROP_COLUMN = new RegExp(String.raw`^drop (?:column )?(?:if exists )?(${NAME})`, 'i')
-const RENAME_COLUMN = new RegExp(String.raw`^rename (?:column )?(${NAME}) to (${NAME})$`, 'i')
-const RENAME_TABLE = new RegExp(String.raw`^rename to (${NAME})$`, 'i')
+const ADD_COLUMN = new RegExp(`^add (?:column )?(?:if not exists )?(${NAME}) (.*)$`, 'i')
+const ALTER_TYPE = new RegExp(`^alter (?:column )?(${NAME}) (?:set data )?type (.*)$`, 'i')
+const DROP_COLUMN = new RegExp(`^drop (?:column )?(?:if exists )?(${NAME})`, 'i')
+const RENAME_COLUMN = new RegExp(`^rename (?:column )?(${NAME}) to (${NAME})$`, 'i')
+const RENAME_TABLE = new RegExp(`^rename to (${NAME})$`, 'i')
 const ADD_CONSTRAINT_ACTION =
   /^add (?:constraint|check|foreign key|primary key|unique|exclude)\b.*$/i
 const ADD_CHECK = new RegExp(String.raw`^add constraint (${NAME}) check \((.*)\)`, 'i')
-const VALIDATE = new RegExp(String.raw`^validate constraint (${NAME})$`, 'i')
+const VALIDATE = new RegExp(`^validate constraint (${NAME})$`, 'i')
 
 /** Words that end a column's type in its definition. */
 const TYPE_END =
@@ -136,7 +133,7 @@ function columnsOf(body: string): Map<string, string> {
   const columns = new Map<string, string>()
   for (const item of splitTopLevel(body)) {
     if (CONSTRAINT_START.test(item) || /^like\b/i.test(item)) continue
-    const m = new RegExp(String.raw`^(${NAME}) (.*)$`).exec(item)
+    const m = new RegExp(`^(${NAME}) (.*)$`).exec(item)
     if (m) columns.set(identifier(m[1] as string), typeIn(m[2] as string))
   }
   return columns
