@@ -10,10 +10,21 @@ import { useTestDatabase } from '../support/db.js'
 const db = useTestDatabase()
 const migrations = loadMigrations()
 
-async function scratchLeft(): Promise<string[]> {
+/** Whether the scratch database a trace reported still exists (others' may run in parallel). */
+async function scratchLeft(events: TraceEvent[]): Promise<string[]> {
+  const ready = events.find((e) => e.type === 'scratch-ready')
+  expect(ready).toBeDefined()
+  const name = ready?.type === 'scratch-ready' ? ready.database : ''
+  expect(name.startsWith(SCRATCH_PREFIX)).toBe(true)
   const rows = await db.sql<{ datname: string }[]>`
-    select datname from pg_database where datname like ${`${SCRATCH_PREFIX}%`}`
+    select datname from pg_database where datname = ${name}`
   return rows.map((r) => r.datname)
+}
+
+/** Collects a trace's events. */
+function recorder(): { events: TraceEvent[]; report: (e: TraceEvent) => void } {
+  const events: TraceEvent[] = []
+  return { events, report: (e) => events.push(e) }
 }
 
 function statementAt(statements: TracedStatement[], pattern: RegExp): TracedStatement {
@@ -24,10 +35,8 @@ function statementAt(statements: TracedStatement[], pattern: RegExp): TracedStat
 
 describe('migrate trace', () => {
   it('phase 002: CREATE TABLE takes ACCESS EXCLUSIVE on the created table only', async () => {
-    const events: TraceEvent[] = []
-    const result = await tracePhases(testContext(db.sql, db.url), { migrations, phase: 2 }, (e) =>
-      events.push(e),
-    )
+    const { events, report } = recorder()
+    const result = await tracePhases(testContext(db.sql, db.url), { migrations, phase: 2 }, report)
     expect(result.phases.map((p) => p.version)).toEqual([2])
     const posts = statementAt(result.phases[0]?.statements ?? [], /^create table posts\b/)
     const exclusive = posts.locks.filter((l) => l.mode === 'ACCESS EXCLUSIVE')
@@ -39,15 +48,12 @@ describe('migrate trace', () => {
     expect(users?.mode).toBe('SHARE ROW EXCLUSIVE')
     expect(users?.created).toBe(false)
     expect(events[0]).toMatchObject({ type: 'scratch-ready', applied: 1 })
-    expect(await scratchLeft()).toEqual([])
+    expect(await scratchLeft(events)).toEqual([])
   })
 
   it('phase 005: a concurrent index build holds SHARE UPDATE EXCLUSIVE on posts, seen by sampling', async () => {
-    const result = await tracePhases(
-      testContext(db.sql, db.url),
-      { migrations, phase: 5 },
-      () => {},
-    )
+    const { events, report } = recorder()
+    const result = await tracePhases(testContext(db.sql, db.url), { migrations, phase: 5 }, report)
     const phase = result.phases[0]
     expect(phase?.transactional).toBe(false)
     const build = statementAt(
@@ -59,13 +65,14 @@ describe('migrate trace', () => {
     expect(posts?.modes).toContain('SHARE UPDATE EXCLUSIVE')
     expect(posts?.mode).toBe('SHARE UPDATE EXCLUSIVE')
     expect(posts?.blocks).toMatch(/no application reads or writes/)
-    expect(await scratchLeft()).toEqual([])
+    expect(await scratchLeft(events)).toEqual([])
   })
 
   it('phase 006: the enum conversion rewrites users; by default the pending phases are traced', async () => {
     const { url, sql } = await db.createDatabase()
     await migrateTo(sql, url, { phase: 5 })
-    const result = await tracePhases(testContext(sql, url), { migrations }, () => {})
+    const { events, report } = recorder()
+    const result = await tracePhases(testContext(sql, url), { migrations }, report)
     expect(result.phases.map((p) => p.version)).toEqual([6, 7])
     const statements = result.phases[0]?.statements ?? []
     // DROP INDEX takes ACCESS EXCLUSIVE on users; the type change after it rewrites users
@@ -77,7 +84,7 @@ describe('migrate trace', () => {
     const held = result.phases[0]?.heldUntilCommit.find((l) => l.relation === 'users')
     expect(held).toMatchObject({ mode: 'ACCESS EXCLUSIVE', created: false })
     expect(held?.blocks).toMatch(/every read/)
-    expect(await scratchLeft()).toEqual([])
+    expect(await scratchLeft(events)).toEqual([])
   })
 
   it('says so when nothing is pending', async () => {
@@ -90,8 +97,9 @@ describe('migrate trace', () => {
   it('works when the command session is read-only by default', async () => {
     const { url } = await db.createDatabase()
     const readOnly = db.connectUrl(url, { default_transaction_read_only: 'on' })
-    const result = await tracePhases(testContext(readOnly, url), { migrations, phase: 1 }, () => {})
+    const { events, report } = recorder()
+    const result = await tracePhases(testContext(readOnly, url), { migrations, phase: 1 }, report)
     expect(result.phases[0]?.statements.length).toBeGreaterThan(0)
-    expect(await scratchLeft()).toEqual([])
+    expect(await scratchLeft(events)).toEqual([])
   })
 })

@@ -63,6 +63,12 @@ describe('concurrently-in-transaction', () => {
     expect(rules(result)).toEqual(['concurrently-in-transaction:1'])
   })
 
+  it('finds it inside a DO block even under the no-transaction directive', () => {
+    const text =
+      '-- vrss-db:no-transaction\ndo $$\nbegin\n  create index concurrently if not exists i on posts (title);\nend\n$$;'
+    expect(rules(lint(text))).toEqual(['concurrently-in-transaction:4'])
+  })
+
   it('passes it under the no-transaction directive', () => {
     const text = '-- vrss-db:no-transaction\ndrop index concurrently if exists idx_posts_title;'
     expect(rules(lint(text))).toEqual([])

@@ -30,7 +30,7 @@ export async function withScratchDatabase<T>(
   // (default_transaction_read_only), which CREATE / DROP DATABASE would refuse.
   const admin = await connect(ctx.target.spec, { max: 1, onNotice: () => {}, connection: WRITABLE })
   let sql: Sql | undefined
-  const database = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`
+  const database = scratchName(Date.now())
   const drop = async () => {
     await sql?.end({ timeout: 0 }).catch(() => undefined)
     await admin`drop database if exists ${admin(database)} with (force)`.catch(() => undefined)
@@ -80,13 +80,27 @@ async function createScratch(admin: Sql, ctx: CoreContext, database: string): Pr
   }
 }
 
+/** vrss_scratch_<pid>_<seconds since 1970>_<random>: the time says how old it is. */
+export function scratchName(nowMs: number): string {
+  return `${SCRATCH_PREFIX}${process.pid}_${Math.floor(nowMs / 1000)}_${randomBytes(4).toString('hex')}`
+}
+
+/**
+ * A scratch database nobody is connected to is abandoned once it is a minute old: a younger one
+ * may be another run's, created a moment ago and not connected to yet.
+ */
+export function isAbandoned(name: string, nowMs: number): boolean {
+  const created = /^vrss_scratch_\d+_(\d{9,})_[0-9a-f]+$/.exec(name)
+  return !created || nowMs / 1000 - Number(created[1]) > 60
+}
+
 /** Scratch databases of runs that were killed: ours by name, and nobody is connected to them. */
 async function dropAbandonedScratch(sql: Sql): Promise<void> {
-  const abandoned = await sql<{ datname: string }[]>`
+  const unused = await sql<{ datname: string }[]>`
     select d.datname from pg_database d
     where d.datname like ${`${SCRATCH_PREFIX}%`}
       and not exists (select 1 from pg_stat_activity a where a.datid = d.oid)`
-  for (const { datname } of abandoned) {
+  for (const { datname } of unused.filter((d) => isAbandoned(d.datname, Date.now()))) {
     await sql`drop database if exists ${sql(datname)}`.catch(() => undefined)
   }
 }

@@ -51,18 +51,21 @@ export const indexNotConcurrent: Rule = {
 
 export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
-  summary: 'CONCURRENTLY in a phase that runs in one transaction fails (SQLSTATE 25001)',
-  check: ({ statement, transactional }) =>
-    transactional && !statement.inDo && CONCURRENT.test(statement.text)
-      ? [
-          {
-            rule: 'concurrently-in-transaction',
-            severity: 'error',
-            why: 'PostgreSQL refuses CONCURRENTLY inside a transaction block, and every phase without the directive runs in one: the phase fails and nothing of it is applied.',
-            fix: 'Move it to a phase of its own whose first line is `-- vrss-db:no-transaction`, written with IF NOT EXISTS so that a rerun finishes it.',
-          },
-        ]
-      : [],
+  summary: 'CONCURRENTLY in a transaction or a DO block fails (SQLSTATE 25001)',
+  check: ({ statement, transactional }) => {
+    if (!CONCURRENT.test(statement.text) || !(transactional || statement.inDo)) return []
+    const where = statement.inDo
+      ? 'inside a DO block (a function call, which PostgreSQL runs as one transaction block)'
+      : 'inside a transaction block, and every phase without the directive runs in one'
+    return [
+      {
+        rule: 'concurrently-in-transaction',
+        severity: 'error',
+        why: `PostgreSQL refuses CONCURRENTLY ${where}: the phase fails at this statement.`,
+        fix: 'A top-level statement of a phase of its own whose first line is `-- vrss-db:no-transaction`, written with IF NOT EXISTS so that a rerun finishes it.',
+      },
+    ]
+  },
 }
 
 export const concurrentNotIdempotent: Rule = {
