@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { CoreContext } from '../core.js'
-import { connect, type Sql } from '../db/connect.js'
+import type { Sql } from '../db/connect.js'
 import { splitStatements } from '../db/sql-split.js'
 import { VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
@@ -26,6 +26,7 @@ export async function withScratchDatabase<T>(
   phases: readonly Migration[],
   fn: (scratch: Scratch) => Promise<T>,
 ): Promise<T> {
+  const { connect } = await import('../db/connect.js')
   // Its own connection, writable even when the command's session is read-only
   // (default_transaction_read_only), which CREATE / DROP DATABASE would refuse.
   const admin = await connect(ctx.target.spec, { max: 1, onNotice: () => {}, connection: WRITABLE })

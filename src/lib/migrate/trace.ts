@@ -5,7 +5,7 @@
  * always dropped. Never prints.
  */
 import type { CoreContext, Report } from '../core.js'
-import { connect, type ReservedSql, type Sql } from '../db/connect.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { splitStatements } from '../db/sql-split.js'
 import { fromPostgresError, isPostgresError } from '../errors.js'
@@ -13,7 +13,6 @@ import { comparePhases, readApplied } from './engine.js'
 import type { Migration } from './files.js'
 import { headOf } from './lint/sql-text.js'
 import { blockedBy, LOCK_MODES, type LockMode, lockModeOf } from './lock-modes.js'
-import { withScratchDatabase } from './scratch.js'
 import { type HeldLock, sampleLocksWhile } from './trace-sampler.js'
 
 export type TraceEvent =
@@ -79,6 +78,9 @@ export async function tracePhases(
   if (traced.length === 0) return { ...base, phases: [] }
   const first = traced[0] as Migration
   const before = options.migrations.filter((m) => m.version < first.version)
+  // Loaded here, not at startup: `vrss-db migrate lint` and --help do not need the driver.
+  const { connect } = await import('../db/connect.js')
+  const { withScratchDatabase } = await import('./scratch.js')
   return withScratchDatabase(ctx, before, async (scratch) => {
     report({ type: 'scratch-ready', database: scratch.database, applied: before.length })
     const sampler = await connect(
