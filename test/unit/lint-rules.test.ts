@@ -194,6 +194,24 @@ describe('breaks-previous-release', () => {
   })
 })
 
+describe('add-column-required', () => {
+  it('finds a NOT NULL column without a default on an existing table', () => {
+    const result = lint('alter table posts add column slug text not null;')
+    expect(rules(result)).toEqual(['add-column-required:1'])
+    expect(result.findings[0]?.why).toMatch(/SQLSTATE 23502/)
+  })
+
+  it('passes it with a default, nullable, or on a table of the phase', () => {
+    const text = [
+      "alter table posts add column slug text not null default '';",
+      'alter table posts add column summary text;',
+      'create table badges (id int primary key);',
+      'alter table badges add column name text not null;',
+    ].join('\n')
+    expect(rules(lint(text))).toEqual([])
+  })
+})
+
 describe('lock-timeout-override', () => {
   it.each([
     ['set lock_timeout = 0;'],

@@ -19,7 +19,7 @@ import {
   concurrentNotIdempotent,
   indexNotConcurrent,
 } from './rules-index.js'
-import { breaksPreviousRelease, lockTimeoutOverride } from './rules-release.js'
+import { addColumnRequired, breaksPreviousRelease, lockTimeoutOverride } from './rules-release.js'
 import { SchemaState } from './schema-state.js'
 import { type LintStatement, lintStatements } from './statements.js'
 
@@ -33,6 +33,7 @@ export const RULES: readonly Rule[] = [
   setNotNull,
   typeRewrite,
   breaksPreviousRelease,
+  addColumnRequired,
   lockTimeoutOverride,
 ]
 
