@@ -87,6 +87,24 @@ describe('migrate trace', () => {
     expect(await scratchLeft(events)).toEqual([])
   })
 
+  it('a failing statement is named by file and line, and the scratch copy is still dropped', async () => {
+    const bad = {
+      ...(migrations[2] as (typeof migrations)[number]),
+      file: '003_bad.sql',
+      up: 'create table t (id int);\nalter table nowhere add column x int;',
+    }
+    const { events, report } = recorder()
+    const err = await tracePhases(
+      testContext(db.sql, db.url),
+      { migrations: [...migrations.slice(0, 2), bad], phase: 3 },
+      report,
+    ).catch((e: unknown) => e)
+    expect(String((err as Error).message)).toMatch(
+      /^003_bad\.sql:2 \(on the scratch copy\): relation "nowhere" does not exist/,
+    )
+    expect(await scratchLeft(events)).toEqual([])
+  })
+
   it('says so when nothing is pending', async () => {
     const { url, sql } = await db.createDatabase()
     await migrateTo(sql, url)

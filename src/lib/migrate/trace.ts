@@ -140,7 +140,15 @@ async function tracePhase(
         conn
           .unsafe(statement.sql)
           .simple()
-          .then(() => undefined)
+          .then(
+            () => undefined,
+            (err: unknown) => {
+              // Where in the phase it failed, as migrate would say it.
+              throw isPostgresError(err)
+                ? fromPostgresError(err, `${phase.file}:${statement.line} (on the scratch copy)`)
+                : err
+            },
+          )
       let locks: HeldLock[]
       if (phase.transactional) {
         await run()
@@ -191,6 +199,7 @@ const KINDS: Record<string, TracedLock['kind']> = {
   i: 'index',
   I: 'index',
   m: 'view',
+  v: 'view',
   S: 'sequence',
 }
 
