@@ -150,6 +150,30 @@ describe('set-not-null-scan', () => {
   })
 })
 
+it('set-not-null-scan: a CHECK validated by an earlier phase spares the scan too', () => {
+  const earlier = {
+    file: '008_check.sql',
+    text: [
+      'alter table posts add constraint posts_title_not_null check (title is not null) not valid;',
+      'alter table posts validate constraint posts_title_not_null;',
+    ].join('\n'),
+    transactional: true,
+  }
+  const result = lintPhases({
+    before: [...embedded, earlier],
+    files: [
+      {
+        file: '009_not_null.sql',
+        text: 'alter table posts alter column title set not null;',
+        transactional: true,
+      },
+    ],
+    uses: loadApiUses(),
+    baseline: [],
+  })
+  expect(result.findings).toEqual([])
+})
+
 describe('type-rewrite', () => {
   it.each([
     ['alter table users alter column username type varchar(20);', /varchar\(30\) → varchar\(20\)/],

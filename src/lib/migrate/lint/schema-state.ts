@@ -7,19 +7,17 @@
 import { identifier, NAME, parseAlterTable, splitTopLevel } from './sql-text.js'
 
 export class SchemaState {
-  /** table → column → declared type (squashed, lower case). */
+  /** table → column → declared type (plain words lower case, "Quoted" names kept). */
   readonly columns = new Map<string, Map<string, string>>()
   /** Tables created by the phase being linted, before the current statement. */
   readonly created = new Set<string>()
-  /** table → text of its CHECK constraints validated in this phase (by name). */
+  /** table → text of its CHECK constraints validated (in this phase or an earlier one). */
   readonly validatedChecks = new Map<string, string[]>()
   private readonly checks = new Map<string, { table: string; text: string }>()
 
-  /** A new phase begins: its tables become "existing" ones. */
+  /** A new phase begins: the tables of the earlier ones hold rows from now on. */
   startPhase(): void {
     this.created.clear()
-    this.validatedChecks.clear()
-    this.checks.clear()
   }
 
   isNew(table: string): boolean {
