@@ -8,6 +8,7 @@ import type { ApiUses } from './api-uses.js'
 import { type BaselineEntry, findInBaseline, fingerprintOf } from './baseline.js'
 import type { Rule, RuleFinding } from './rule.js'
 import {
+  addColumnRequired,
   constraintNotValid,
   constraintNotValidated,
   setNotNull,
@@ -19,7 +20,7 @@ import {
   concurrentNotIdempotent,
   indexNotConcurrent,
 } from './rules-index.js'
-import { addColumnRequired, breaksPreviousRelease, lockTimeoutOverride } from './rules-release.js'
+import { breaksPreviousRelease, lockTimeoutOverride } from './rules-release.js'
 import { SchemaState } from './schema-state.js'
 import { type LintStatement, lintStatements } from './statements.js'
 

@@ -145,3 +145,23 @@ export const typeRewrite: Rule = {
       }
     }),
 }
+
+export const addColumnRequired: Rule = {
+  id: 'add-column-required',
+  summary: 'ADD COLUMN … NOT NULL without a DEFAULT on an existing table',
+  check: (input) =>
+    onExistingTable(input, (table, action) => {
+      const m = ADD_COLUMN.exec(action)
+      if (!m || CONSTRAINT_START.test(action.slice(4))) return undefined
+      const rest = m[2] as string
+      if (!/\bnot null\b/i.test(rest) || /\b(?:default|generated)\b/i.test(rest)) return undefined
+      const column = identifier(m[1] as string)
+      return {
+        rule: 'add-column-required',
+        severity: 'error',
+        table,
+        why: `The phase fails on a ${table} that holds rows (they have no value for ${column}: SQLSTATE 23502), and on an empty one every INSERT of the running release, which does not know ${column}, fails from COMMIT on.`,
+        fix: `add column ${column} … without NOT NULL (or with a DEFAULT); backfill; then a validated CHECK (${column} is not null) and SET NOT NULL once the release that writes it is deployed.`,
+      }
+    }),
+}

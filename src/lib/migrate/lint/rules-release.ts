@@ -67,34 +67,6 @@ export const breaksPreviousRelease: Rule = {
   },
 }
 
-const ADD_COLUMN = new RegExp(`^add (?:column )?(?:if not exists )?(${NAME}) (.*)$`, 'i')
-
-export const addColumnRequired: Rule = {
-  id: 'add-column-required',
-  summary: 'ADD COLUMN … NOT NULL without a DEFAULT on an existing table',
-  check: ({ statement, state }) => {
-    const alter = parseAlterTable(statement.text)
-    if (!alter || state.isNew(alter.table)) return []
-    return alter.actions.flatMap((action): RuleFinding[] => {
-      const m = ADD_COLUMN.exec(action)
-      if (!m || /^add (?:constraint|check|foreign key|primary key|unique|exclude)\b/i.test(action))
-        return []
-      const rest = m[2] as string
-      if (!/\bnot null\b/i.test(rest) || /\b(?:default|generated)\b/i.test(rest)) return []
-      const column = identifier(m[1] as string)
-      return [
-        {
-          rule: 'add-column-required',
-          severity: 'error',
-          table: alter.table,
-          why: `The phase fails on a ${alter.table} that holds rows (they have no value for ${column}: SQLSTATE 23502), and on an empty one every INSERT of the running release, which does not know ${column}, fails from COMMIT on.`,
-          fix: `add column ${column} … without NOT NULL (or with a DEFAULT); backfill; then a validated CHECK (${column} is not null) and SET NOT NULL once the release that writes it is deployed.`,
-        },
-      ]
-    })
-  },
-}
-
 /**
  * A column dropped and another renamed to its name in the same phase (the swap of a type
  * change by backfill, phase 007): the API finds the column it reads, of the new type.
