@@ -7,6 +7,7 @@ import { type Command, Option } from 'commander'
 import { globalOptionsOf, reportError } from '../lib/cli/command.js'
 import { createOutput } from '../lib/cli/context.js'
 import type { Output } from '../lib/cli/output.js'
+import { wrap } from '../lib/cli/render.js'
 import { usageError } from '../lib/errors.js'
 import { defaultMigrationsDir, loadMigrations } from '../lib/migrate/files.js'
 import { loadApiUses } from '../lib/migrate/lint/api-uses.js'
@@ -72,7 +73,7 @@ export function register(migrate: Command): void {
     .addHelpText(
       'after',
       `
-Rules: ${RULES.map((r) => r.id).join(', ')} (docs/writing-a-phase.md).
+${wrap(`Rules: ${RULES.map((r) => r.id).join(', ')} (docs/writing-a-phase.md).`, 96).join('\n')}
 Exit 3 when a finding is an error. Suppress one statement with a comment right above it:
   -- vrss-db:lint-ignore <rule> <reason>
 
