@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startEmbeddedServer } from '../dist/lib/db/embedded.js'
+import { startEmbeddedServer } from '../dist/lib/db/embedded/index.js'
 
 export const BIN = new URL('../bin/vrss-db', import.meta.url).pathname
 

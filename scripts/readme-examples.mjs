@@ -112,7 +112,7 @@ export function shape(lines) {
 }
 
 async function main() {
-  const { startEmbeddedServer } = await import('../dist/lib/db/embedded.js')
+  const { startEmbeddedServer } = await import('../dist/lib/db/embedded/index.js')
   const home = mkdtempSync(join(tmpdir(), 'vrss-examples-'))
   const server = await startEmbeddedServer({ home })
   const { user, password, host, port } = server.spec

@@ -12,6 +12,8 @@ interface CommandEntry {
   alias?: string
   summary: string
   load: () => Promise<{ register(program: Command): Command }>
+  /** Commands under this one (`migrate rollback`), registered along with it. */
+  subcommands?: (() => Promise<{ register(parent: Command): Command }>)[]
 }
 
 /** The commands, in help order. Each module's register() adds options, help and the action. */
@@ -20,6 +22,11 @@ const COMMANDS: CommandEntry[] = [
     name: 'migrate',
     summary: 'apply the embedded SQL phases (001 foundation … 005 feed) in order',
     load: () => import('./commands/migrate.js'),
+    subcommands: [
+      () => import('./commands/rollback.js'),
+      () => import('./commands/migrate-lint.js'),
+      () => import('./commands/migrate-trace.js'),
+    ],
   },
   {
     name: 'seed',
@@ -115,7 +122,7 @@ Examples:
   for (const entry of COMMANDS) {
     const command =
       wanted === entry.name || wanted === entry.alias
-        ? (await entry.load()).register(program)
+        ? await registerEntry(entry, program)
         : program.command(entry.name)
     command.description(entry.summary)
     if (entry.alias) command.alias(entry.alias)
@@ -127,6 +134,13 @@ Examples:
     for (const sub of command.commands) sub.exitOverride()
   }
   return program
+}
+
+/** Loads a command and the commands under it (so that no command module loads another). */
+async function registerEntry(entry: CommandEntry, program: Command): Promise<Command> {
+  const command = (await entry.load()).register(program)
+  for (const load of entry.subcommands ?? []) (await load()).register(command)
+  return command
 }
 
 function printJson(document: unknown): void {

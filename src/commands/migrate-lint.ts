@@ -1,7 +1,7 @@
 /**
  * `vrss-db migrate lint [file…]`: what each statement of a phase will lock, before it runs —
- * static rules, no database needed (so it runs in CI). `vrss-db migrate trace` (registered
- * here too) measures the same on a scratch database.
+ * static rules, no database needed (so it runs in CI). `vrss-db migrate trace`
+ * (commands/migrate-trace.ts) measures the same on a scratch database.
  */
 import { type Command, Option } from 'commander'
 import { globalOptionsOf, reportError } from '../lib/cli/command.js'
@@ -16,7 +16,6 @@ import { selectLintFiles } from '../lib/migrate/lint/inputs.js'
 import { type LintResult, lintPhases, RULES } from '../lib/migrate/lint/lint.js'
 import { lintMarkdown, lintText } from '../lib/migrate/lint/render.js'
 import { parseInteger } from '../lib/parse.js'
-import * as trace from './migrate-trace.js'
 
 export interface LintOptions {
   paths: string[]
@@ -62,8 +61,8 @@ export function renderLint(result: LintResult, out: Output, options: LintOptions
   out.print(options.format === 'markdown' ? lintMarkdown(result) : lintText(result).join('\n'))
 }
 
-export function register(migrate: Command): void {
-  migrate
+export function register(migrate: Command): Command {
+  return migrate
     .command('lint')
     .description('check phase files for statements that lock or break the running application')
     .argument('[files...]', 'phase files to lint (a new phase); default: the embedded phases')
@@ -94,5 +93,4 @@ Examples:
         reportError(err, out)
       }
     })
-  trace.register(migrate)
 }

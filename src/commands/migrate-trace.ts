@@ -82,8 +82,8 @@ export function renderTrace(
   )
 }
 
-export function register(migrate: Command): void {
-  migrate
+export function register(migrate: Command): Command {
+  return migrate
     .command('trace')
     .description('run phases on a scratch copy and show the locks each statement takes')
     .option('--phase <n>', 'trace phase N (the phases before it applied); default: pending phases')

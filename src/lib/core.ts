@@ -23,6 +23,24 @@ export interface CoreContext {
   env: Env
   /** Whether a person can answer prompts (destructive operations need --yes otherwise). */
   interactive: boolean
+  /**
+   * A further pool of connections to the same target, for work that needs sessions of its own
+   * beside `sql` (e.g. many concurrent transactions under a scratch search_path). Opened with
+   * the same start-up settings as `sql` (application_name, TLS, the command's session settings,
+   * with `options.session` on top) and proven with one round trip. It is closed for you when the
+   * command ends and on Ctrl+C / kill (before the embedded server stops); ending it earlier
+   * yourself is fine.
+   */
+  openConnection(options?: OpenConnectionOptions): Promise<Sql>
+}
+
+export interface OpenConnectionOptions {
+  /** Pool size; the command's own pool size when undefined. */
+  max?: number
+  /** Start-up settings added to (or replacing) the command's, e.g. { search_path: '…' }. */
+  session?: Record<string, string>
+  /** The session settings are required: fail instead of connecting without them (see connect). */
+  strict?: boolean
 }
 
 /** A core's progress channel: one typed event union per engine, e.g. Report<MigrateEvent>. */

@@ -10,7 +10,10 @@ export async function runQueue<T>(
   const iterator = items[Symbol.iterator]()
   let failed = false
   const loop = async (worker: number) => {
-    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
+    // Check for a failure before taking: an item taken from a lazy iterable would be lost.
+    while (!failed) {
+      const next = iterator.next()
+      if (next.done) return
       try {
         await work(next.value, worker)
       } catch (err) {

@@ -2,7 +2,7 @@
 // killed with -9 leaves one that status reports and the next verify-triggers run removes.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { removeLeftovers, SCRATCH_MARKER } from '../../src/lib/verify/concurrency.js'
+import { removeLeftovers, SCRATCH_MARKER } from '../../src/lib/verify/scratch-schema.js'
 import { BIN, cleanEnv, runCli } from '../support/cli.js'
 import { migrateTo } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { run as rollback } from '../../src/commands/rollback.js'
 import { run as status } from '../../src/commands/status.js'
 import { VrssError } from '../../src/lib/errors.js'
+import { type MigrateEvent, migrate } from '../../src/lib/migrate/apply.js'
 import { checksumOf, defaultMigrationsDir, loadMigrations } from '../../src/lib/migrate/files.js'
+import { parseMigrateOptions } from '../../src/lib/migrate/options.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -221,7 +223,7 @@ describe('migrate', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500))
     })
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const err = await failure(migrateTo(sql, url, { lockTimeout: '300ms' }))
+    const err = await failure(migrateTo(sql, url, { lockTimeout: '300ms', retries: '0' }))
     expect(err.code).toBe('55P03')
     expect(err.hint).toContain('lock_timeout')
     await blocker
@@ -232,6 +234,25 @@ describe('migrate', () => {
       'user_profiles',
       'users',
     ])
+    await other.end()
+  })
+  it('a phase that gave up on a table lock rolls back, waits and runs again until the lock is free', async () => {
+    const { sql, url } = await db.createDatabase()
+    await migrateTo(sql, url, { phase: '1' })
+    const other = db.connectUrl(url)
+    const blocker = other.begin(async (tx) => {
+      await tx`lock table users in access exclusive mode`
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const events: MigrateEvent[] = []
+    const options = parseMigrateOptions({ lockTimeout: '300ms', retries: '10' })
+    const result = await migrate(testContext(sql, url), options, (e) => events.push(e))
+    await blocker
+    const retries = events.filter((e) => e.type === 'retry')
+    expect(retries.length).toBeGreaterThan(0)
+    expect(retries[0]).toMatchObject({ version: 2, attempt: 1, of: 10 })
+    expect(result.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7])
     await other.end()
   })
 })

@@ -56,7 +56,7 @@ async function startContainer(): Promise<Backend> {
 }
 
 async function startEmbedded(): Promise<Backend> {
-  const { startEmbeddedServer } = await import('../../src/lib/db/embedded.js')
+  const { startEmbeddedServer } = await import('../../src/lib/db/embedded/index.js')
   const home = await mkdtemp(join(tmpdir(), 'vrss-db-test-'))
   // As root the server runs as the postgres user, which must be able to enter this folder.
   await chmod(home, 0o755)

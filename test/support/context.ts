@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { run as migrate, parseMigrateOptions } from '../../src/commands/migrate.js'
 import type { Context } from '../../src/lib/cli/context.js'
 import { Output } from '../../src/lib/cli/output.js'
-import type { Sql } from '../../src/lib/db/connect.js'
+import { connect, type Sql } from '../../src/lib/db/connect.js'
 import { describeSpec, parseDatabaseUrl } from '../../src/lib/db/target.js'
 
 /** Collects what a command would print, for assertions. */
@@ -15,6 +15,15 @@ export class CapturedStream extends Writable {
     this.text += chunk.toString()
     done()
   }
+}
+
+/** Pools opened through a test context's openConnection, until closeTestConnections. */
+const opened = new Set<Sql>()
+
+/** Closes what the test contexts' openConnection opened (the CLI does this when a command ends). */
+export async function closeTestConnections(): Promise<void> {
+  for (const pool of opened) await pool.end({ timeout: 5 })
+  opened.clear()
 }
 
 export function testContext(sql: Sql, url: string): Context & { stderr: CapturedStream } {
@@ -33,6 +42,11 @@ export function testContext(sql: Sql, url: string): Context & { stderr: Captured
     out,
     env: {},
     interactive: false,
+    openConnection: async (options = {}) => {
+      const pool = await connect(spec, { max: options.max, connection: options.session })
+      opened.add(pool)
+      return pool
+    },
     stderr,
     target: {
       display: describeSpec(spec),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
-import { type EmbeddedServer, startEmbeddedServer } from '../../src/lib/db/embedded.js'
+import { type EmbeddedServer, startEmbeddedServer } from '../../src/lib/db/embedded/index.js'
 import type { ConnectionSpec } from '../../src/lib/db/target.js'
 
 export interface PrimaryAndStandby {

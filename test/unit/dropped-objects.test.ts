@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describePlan, tablesDroppedBy } from '../../src/commands/rollback.js'
 import { droppedObjects, loadMigrations, type Migration } from '../../src/lib/migrate/files.js'
+import { describePlan, tablesDroppedBy } from '../../src/lib/migrate/rollback-plan.js'
 
 const phase = (version: number, name: string, down: string): Migration => ({
   version,

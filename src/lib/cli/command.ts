@@ -8,7 +8,7 @@ import { ExitCode, errorDocument, toVrssError } from '../errors.js'
 import { interruptedBy } from '../interrupt.js'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
 import type { Output } from './output.js'
-import { assertWritable } from './preflight.js'
+import { assertWritable, type MigratedOptions, requireMigrated } from './preflight.js'
 
 /** What every core returns; a check that found problems sets exitCode 3. */
 export interface CommandResult {

@@ -5,12 +5,12 @@
  * in a read-only transaction` half-way through.
  */
 
+import type { CoreContext } from '../core.js'
 import type { Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../migrate/engine.js'
 import { loadMigrations } from '../migrate/files.js'
-import type { Context } from './context.js'
 
 interface ReadOnlyRow {
   in_recovery: boolean
@@ -58,6 +58,8 @@ export interface MigratedOptions {
   migrationsTable?: string
   /** The phases the command needs; every embedded phase when undefined. */
   phases?: readonly number[]
+  /** What to run first; `vrss-db migrate` when undefined. */
+  hint?: string
 }
 
 /**
@@ -66,7 +68,7 @@ export interface MigratedOptions {
  * Returns every phase's state for commands that adapt to what is applied (verify-triggers).
  */
 export async function requireMigrated(
-  ctx: Context,
+  ctx: CoreContext,
   options: MigratedOptions,
 ): Promise<PhaseStatus[]> {
   const phases = comparePhases(
@@ -80,7 +82,7 @@ export async function requireMigrated(
   throw new VrssError(
     `Cannot ${options.action}: ${ctx.target.display} is not migrated (phase(s) ${list} are not applied)`,
     {
-      hint: 'Run `vrss-db migrate` first.',
+      hint: options.hint ?? 'Run `vrss-db migrate` first.',
       code: 'NOT_MIGRATED',
       details: { pending: missing.map((p) => p.version) },
     },

@@ -19,6 +19,12 @@ export interface ConnectOptions {
   max?: number
   /** Extra start-up parameters (e.g. search_path for a scratch schema). */
   connection?: Record<string, string>
+  /**
+   * The start-up parameters are required: fail rather than fall back to connecting without
+   * them when a pooler refuses them (a scratch search_path must never silently become the
+   * live schema).
+   */
+  strict?: boolean
 }
 
 export const APPLICATION_NAME = 'vrss-db'
@@ -65,6 +71,7 @@ export async function connect(spec: ConnectionSpec, options: ConnectOptions = {}
     const cause = (err as VrssError).cause
     if (
       !options.connection ||
+      options.strict ||
       !isPostgresError(cause) ||
       !/unsupported startup parameter/i.test(cause.message)
     ) {

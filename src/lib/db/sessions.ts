@@ -111,8 +111,9 @@ export async function withAdvisoryLock<T>(
     let waited = false
     let backendPid = 0
     for (;;) {
-      const [row] = await conn`
-        select pg_try_advisory_lock(hashtextextended(${name}, 0)) as locked, pg_backend_pid() as pid`
+      const [row] = await query<{ locked: boolean; pid: number }>(conn, 'db/advisory-try-lock', [
+        name,
+      ])
       backendPid = row?.pid ?? 0
       if (row?.locked) break
       const holder = await lockHolder(conn, name)
@@ -124,7 +125,7 @@ export async function withAdvisoryLock<T>(
     try {
       return await fn(conn, { assertHeld: () => assertSameBackend(conn, backendPid) })
     } finally {
-      await conn`select pg_advisory_unlock(hashtextextended(${name}, 0))`.catch(() => undefined)
+      await query(conn, 'db/advisory-unlock', [name]).catch(() => undefined)
     }
   })
 }
@@ -155,16 +156,7 @@ export async function lockHolder(
   sql: Sql | ReservedSql,
   name: string,
 ): Promise<LockHolder | undefined> {
-  const [holder] = await sql<LockHolder[]>`
-    select a.pid, a.application_name, host(a.client_addr) as client_addr, a.state, a.backend_start
-    from pg_locks l
-    join pg_stat_activity a on a.pid = l.pid
-    where l.locktype = 'advisory'
-      and l.granted
-      and l.objsubid = 1
-      and l.database = (select oid from pg_database where datname = current_database())
-      and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${name}, 0)
-    limit 1`
+  const [holder] = await query<LockHolder>(sql, 'db/lock-holder', [name])
   return holder
 }
 

@@ -127,7 +127,7 @@ export function percentiles(times: number[]): { p50: number; p95: number; max: n
   }
 }
 
-interface PlanNode {
+export interface PlanNode {
   'Node Type': string
   'Index Name'?: string
   'Relation Name'?: string

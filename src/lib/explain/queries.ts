@@ -34,6 +34,8 @@ export interface NamedQuery {
   /** One or more ways of running the query, timed side by side. */
   variants: Variant[]
   targetMs: number
+  /** The phases whose tables and functions it reads (checked before anything is timed). */
+  phases: readonly number[]
   /** Subjects picked from the data, or the one given with --user. */
   subjects(s: Subjects, user: number | undefined): Subject[]
 }
@@ -58,6 +60,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
       },
     ],
     targetMs: 50,
+    phases: [2, 5],
     subjects: (s, user) =>
       user !== undefined
         ? [{ label: `user ${user}`, params: [user] }]
@@ -72,6 +75,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     aliases: ['quota'],
     variants: [{ label: '', file: 'explain/storage-quota' }],
     targetMs: 5,
+    phases: [1],
     subjects: (s, user) => one('uploader', s.uploader, user),
   },
   {
@@ -79,6 +83,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     aliases: [],
     variants: [{ label: '', file: 'explain/friends' }],
     targetMs: 10,
+    phases: [2],
     subjects: (s, user) => one('most friends', s.friendly, user),
   },
   {
@@ -86,6 +91,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     aliases: ['badge'],
     variants: [{ label: '', file: 'explain/notification-badge' }],
     targetMs: 10,
+    phases: [4],
     subjects: (s, user) => one('most unread', s.notified, user),
   },
   {
@@ -93,6 +99,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     aliases: [],
     variants: [{ label: '', file: 'explain/custom-feed' }],
     targetMs: 100,
+    phases: [2],
     subjects: (s, user) =>
       (user !== undefined ? [user] : s.typical === null ? [] : [s.typical]).map((id) => ({
         label: `${user !== undefined ? 'user' : 'typical reader'} ${id}, videos`,
@@ -104,6 +111,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
     aliases: [],
     variants: [{ label: '', file: 'explain/comments' }],
     targetMs: 20,
+    phases: [2],
     subjects: (s) =>
       s.discussed === null ? [] : [{ label: `post ${s.discussed}`, params: [s.discussed] }],
   },
@@ -112,6 +120,9 @@ export const NAMED_QUERIES: NamedQuery[] = [
 export function findQuery(name: string): NamedQuery | undefined {
   return NAMED_QUERIES.find((q) => q.name === name || q.aliases.includes(name))
 }
+
+/** The phases subjects.sql reads: users and storage, posts and friendships, notifications. */
+export const SUBJECT_PHASES: readonly number[] = [1, 2, 4]
 
 /** Below this many posts the timings say little about production (docs/performance.md). */
 export const MEANINGFUL_POSTS = 100_000

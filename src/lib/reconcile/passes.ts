@@ -26,7 +26,8 @@ export interface Example {
 /** Drifted rows per report key. */
 export type Rows = Record<string, Example[]>
 
-export interface Report {
+/** One counter a pass reports on, under its key in Rows. */
+export interface PassCounter {
   key: string
   counter: Counter
   /** What is counted, e.g. "posts.likes_count". */
@@ -40,7 +41,9 @@ export interface Detected {
 
 export interface Pass {
   table: 'posts' | 'comments' | 'users'
-  reports: Report[]
+  /** Query file giving the first and last id of the table (lo, hi): the span its ranges cover. */
+  span: string
+  reports: PassCounter[]
   /** Read-only: how many rows of the range were checked, and the drifted ones. */
   detect: (conn: ReservedSql, start: number, end: number, only: Counter[]) => Promise<Detected>
   /** Query file locking the parent rows of the suspects ($1: ids) until the batch commits. */
@@ -102,6 +105,7 @@ async function detectRow(conn: ReservedSql, name: string, params: Param[]): Prom
 export const PASSES: Pass[] = [
   {
     table: 'users',
+    span: 'reconcile/span-users',
     reports: [
       { key: 'storage-missing', counter: 'storage', target: 'storage_usage (missing rows)' },
       { key: 'storage', counter: 'storage', target: 'storage_usage.used_bytes and breakdown' },
@@ -123,6 +127,7 @@ export const PASSES: Pass[] = [
   },
   {
     table: 'posts',
+    span: 'reconcile/span-posts',
     reports: [
       { key: 'likes', counter: 'likes', target: 'posts.likes_count' },
       { key: 'comments', counter: 'comments', target: 'posts.comments_count' },
@@ -140,6 +145,7 @@ export const PASSES: Pass[] = [
   },
   {
     table: 'comments',
+    span: 'reconcile/span-comments',
     reports: [{ key: 'replies', counter: 'replies', target: 'comments.replies_count' }],
     detect: async (conn, start, end) => {
       const row = await detectRow(conn, 'reconcile/replies-detect', [start, end])

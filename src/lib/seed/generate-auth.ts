@@ -4,12 +4,10 @@
  * who has not verified yet, and a few uploads that were authorised but never completed.
  */
 import { pendingUploadSchema, sessionSchema, verificationTokenSchema } from '../../schemas.js'
+import type { Random } from '../random.js'
 import { DAY, ts } from './dataset.js'
-import type { GenContext } from './generate-social.js'
-import { REFERENCE_DATE } from './pools.js'
-import type { Random } from './random.js'
+import { type GenContext, REF } from './gen-context.js'
 
-const REF = REFERENCE_DATE.getTime()
 const USER_AGENTS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',

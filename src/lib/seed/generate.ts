@@ -1,36 +1,30 @@
 /**
  * Builds the whole seed dataset for a plan, deterministically from the seed number.
  */
+
+import { Random } from '../random.js'
 import { Dataset, type IdStart } from './dataset.js'
+import type { GenContext } from './gen-context.js'
 import {
   generatePendingUploads,
   generateSessions,
   generateVerificationTokens,
 } from './generate-auth.js'
 import {
-  generateConversations,
-  generateFeeds,
-  generateLists,
-  generateNotifications,
-  generateProfiles,
-  generateSubscriptions,
-  type Tier,
-} from './generate-extras.js'
-import {
   fillPostCounters,
-  type GenContext,
   generateComments,
-  generateFollows,
   generateLikes,
-  generateMedia,
-  generatePosts,
   generateReposts,
-  generateUsers,
-  writeStorage,
-} from './generate-social.js'
+} from './generate-engagement.js'
+import { generateFeeds, generateLists } from './generate-feeds.js'
+import { generateFollows } from './generate-follows.js'
+import { generateMedia, writeStorage } from './generate-media.js'
+import { generateConversations, generateNotifications } from './generate-messages.js'
+import { generateProfiles } from './generate-profiles.js'
+import { generateSubscriptions, type Tier } from './generate-subscriptions.js'
+import { generatePosts, generateUsers } from './generate-users.js'
 import type { SeedPlan } from './plan.js'
 import { makePools } from './pools.js'
-import { Random } from './random.js'
 
 export interface GeneratedSeed {
   dataset: Dataset

@@ -11,6 +11,7 @@
  * generated again further up (ids then have a gap, which sequences have anyway).
  */
 import type { Sql, TransactionSql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
 import { isPostgresError, VrssError } from '../errors.js'
 import { TABLES_WITHOUT_SEQUENCE } from '../schema/manifest.js'
 import type { Dataset, IdStart } from './dataset.js'
@@ -74,7 +75,7 @@ export async function reserveIds(
       await tx`select set_config('lock_timeout', ${RESERVE_LOCK_TIMEOUT}, true)`
       await lockSequence(tx, table)
       const now = await nextId(tx, table)
-      if (now <= start) await tx`select setval(pg_get_serial_sequence(${table}, 'id'), ${max})`
+      if (now <= start) await query(tx, 'seed/sequence-set', [table, max])
       return now
     })
     if (next > start) moved[table] = next
@@ -88,9 +89,9 @@ export async function reserveIds(
  * changes nothing else.
  */
 async function lockSequence(tx: TransactionSql, table: string): Promise<void> {
-  const [seq] = await tx`
-    select s.seqrelid::regclass::text as name, s.seqincrement as increment
-    from pg_sequence s where s.seqrelid = pg_get_serial_sequence(${table}, 'id')::regclass`
+  const [seq] = await query<{ name: string; increment: string }>(tx, 'seed/sequence-of-table', [
+    table,
+  ])
   if (!seq) return
   // The name comes from the server already quoted; the increment is a number.
   await tx.unsafe(`alter sequence ${seq.name} increment by ${Number(seq.increment)}`)

@@ -47,3 +47,8 @@ export async function makePools(seed: number): Promise<Pools> {
     passwordHashes: times(50, () => `$2b$10$${faker.string.alphanumeric(53)}`),
   }
 }
+
+/** "image_gallery" → "Image gallery": a readable title from a word or an enum value. */
+export function titleCase(text: string): string {
+  return text.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase())
+}

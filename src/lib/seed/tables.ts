@@ -101,35 +101,37 @@ export async function beginLoad(
   sql: Sql,
   load: { seed: number; users: number; maxIds: Record<string, number | string[]> },
 ): Promise<number> {
-  const [exists] = await sql`select to_regclass('vrss_seed_loads') is not null as exists`
-  if (!exists?.exists) await sql.unsafe(loadSql('seed/loads-create-table'))
+  if (!(await loadsTableExists(sql))) await sql.unsafe(loadSql('seed/loads-create-table'))
   return sql.begin(async (tx) => {
     // Reserve the ids first: whatever anyone inserts while the load runs gets a higher id, so
     // undoing the load can tell its rows from theirs.
     for (const [table, max] of Object.entries(load.maxIds)) {
       if (typeof max !== 'number') continue
       // Only forward: an application inserting meanwhile may have moved it further already.
-      await tx`
-        select setval(seq, ${max}::bigint)
-        from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) s
-        where ${max}::bigint > coalesce(pg_sequence_last_value(seq), 0)`
+      await query(tx, 'seed/sequence-move-forward', [table, max])
     }
-    const [row] = await tx<{ id: number }[]>`
-      insert into vrss_seed_loads (seed, users, max_ids, started_by)
-      values (${load.seed}, ${load.users}, ${tx.json(load.maxIds)}, ${`${hostname()} pid ${process.pid}`})
-      returning id`
+    const [row] = await query<{ id: number }>(tx, 'seed/loads-insert', [
+      load.seed,
+      load.users,
+      JSON.stringify(load.maxIds),
+      `${hostname()} pid ${process.pid}`,
+    ])
     return row?.id as number
   })
 }
 
 /** A finished load leaves nothing to undo: its record goes. */
 export async function finishLoad(sql: Sql, id: number): Promise<void> {
-  await sql`delete from vrss_seed_loads where id = ${id}`
+  await query(sql, 'seed/loads-forget', [[id]])
+}
+
+async function loadsTableExists(sql: Sql | TransactionSql): Promise<boolean> {
+  const [row] = await query<{ exists: boolean }>(sql, 'seed/loads-table-exists')
+  return Boolean(row?.exists)
 }
 
 export async function unfinishedLoads(sql: Sql | TransactionSql): Promise<UnfinishedLoad[]> {
-  const [exists] = await sql`select to_regclass('vrss_seed_loads') is not null as exists`
-  if (!exists?.exists) return []
+  if (!(await loadsTableExists(sql))) return []
   return query<UnfinishedLoad>(sql, 'seed/loads-unfinished')
 }
 
@@ -178,7 +180,7 @@ export async function undoUnfinishedLoads(
       }
     },
     after: async (tx) => {
-      await tx`delete from vrss_seed_loads where id = any(${loads.map((l) => l.id)})`
+      await query(tx, 'seed/loads-forget', [loads.map((l) => l.id)])
     },
   })
   return tables

@@ -1,33 +1,24 @@
 /**
- * Concurrency proofs (`verify-triggers --concurrency`). Races need several connections and
- * committed data, so they run in a scratch schema that copies the live tables (LIKE … INCLUDING
- * ALL), the live trigger functions and the live triggers (with their enabled state) — it tests
- * what this database really runs, without touching a real row — and is always dropped: at the
- * end, on SIGINT/SIGTERM, and, after a kill -9, by the next run (removeLeftovers).
+ * Concurrency proofs (`verify-triggers --concurrency`): races of many connections, which need
+ * committed data, so they run in a scratch schema (scratch-schema.ts) that is always dropped.
  */
 import { randomBytes } from 'node:crypto'
-import type { ReservedSql, Sql } from '../db/connect.js'
+import type { Sql } from '../db/connect.js'
 import { withReservedConnection } from '../db/sessions.js'
-import { query } from '../db/sql-files.js'
-import type { ConnectionSpec } from '../db/target.js'
-import { isPostgresError, VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
+import { Random } from '../random.js'
 import type { ProofResult } from './proofs.js'
+import {
+  createScratchSchema,
+  dropScratchSchema,
+  liveSchema,
+  newScratchName,
+} from './scratch-schema.js'
 
-const TABLES = [
-  'subscription_tiers',
-  'users',
-  'storage_usage',
-  'posts',
-  'post_media',
-  'post_interactions',
-  'user_follows',
-  'friendships',
-]
+// `status` reads the leftovers from here (its import is outside this change).
+export { findLeftovers } from './scratch-schema.js'
+
 const CONNECTIONS = 8
-/** The only schemas removeLeftovers ever drops: this name pattern and this comment. */
-const SCRATCH_NAME = /^vrss_verify_[0-9a-f]{8}$/
-export const SCRATCH_MARKER = 'vrss-db verify-triggers scratch schema'
 /** How long an interrupted run may spend dropping its schema before it exits anyway. */
 const INTERRUPT_CLEANUP_MS = 8000
 
@@ -43,12 +34,22 @@ export const DEFAULT_CONCURRENCY: ConcurrencyOptions = {
   likeOperations: 400,
 }
 
+/**
+ * Opens a pool of `max` connections to the target, with these start-up settings on each (the
+ * scratch schema's search_path). Given by the caller, so that only the command layer knows how
+ * to connect.
+ */
+export type OpenConnection = (options: {
+  max: number
+  session: Record<string, string>
+}) => Promise<Sql>
+
 export async function runConcurrencyProofs(
   sql: Sql,
-  spec: ConnectionSpec,
+  openConnection: OpenConnection,
   options: ConcurrencyOptions = DEFAULT_CONCURRENCY,
 ): Promise<ProofResult[]> {
-  const schema = `vrss_verify_${randomBytes(4).toString('hex')}`
+  const schema = newScratchName()
   // The owner connection holds the schema's advisory lock for the whole run (taken before the
   // schema exists): a marked schema whose lock is free was left by a run that died.
   return withReservedConnection(sql, async (owner) => {
@@ -74,11 +75,9 @@ export async function runConcurrencyProofs(
     try {
       const live = await liveSchema(sql)
       await createScratchSchema(sql, owner, schema, live)
-      // Imported here so that loading the CLI does not load the driver (start-up time).
-      const { createSql } = await import('../db/connect.js')
-      pool = createSql(spec, {
+      pool = await openConnection({
         max: CONNECTIONS,
-        connection: { search_path: `${schema}, ${live.quoted}` },
+        session: { search_path: `${schema}, ${live.quoted}` },
       })
       return await runProofs(pool, options)
     } finally {
@@ -106,125 +105,6 @@ async function runProofs(pool: Sql, options: ConcurrencyOptions): Promise<ProofR
       () => likeStorm(pool, options.likeOperations),
     ),
   ]
-}
-
-/** The owner connection reports warnings only: "drop cascades to N other objects" is no news. */
-async function dropScratchSchema(owner: ReservedSql, schema: string): Promise<void> {
-  await owner.unsafe(`drop schema if exists ${schema} cascade`)
-}
-
-/**
- * Drops the scratch schemas of runs that died (kill -9, a lost connection): only schemas named
- * vrss_verify_<8 hex> that carry SCRATCH_MARKER and whose advisory lock is free. Returns them.
- */
-export async function removeLeftovers(sql: Sql): Promise<string[]> {
-  const removed: string[] = []
-  const leftovers = await findLeftovers(sql)
-  if (leftovers.length === 0) return removed
-  await withReservedConnection(sql, async (conn) => {
-    await conn`select set_config('client_min_messages', 'warning', false)`
-    for (const schema of leftovers) {
-      const [row] = await conn`select pg_try_advisory_lock(hashtextextended(${schema}, 0)) as free`
-      if (!row?.free) continue
-      try {
-        await dropScratchSchema(conn, schema)
-        removed.push(schema)
-      } finally {
-        await conn`select pg_advisory_unlock(hashtextextended(${schema}, 0))`
-      }
-    }
-    await conn.unsafe('reset client_min_messages')
-  })
-  return removed
-}
-
-/** Scratch schemas whose run is over (read-only: for status too). */
-export async function findLeftovers(sql: Sql): Promise<string[]> {
-  const rows = await query<{ name: string }>(sql, 'queries/verify-leftovers', [SCRATCH_MARKER])
-  return rows.map((row) => row.name).filter((name) => SCRATCH_NAME.test(name))
-}
-
-interface LiveSchema {
-  /** For SQL text and search_path. */
-  quoted: string
-  name: string
-}
-
-/**
- * The VRSS tables are not always in public: the role's or database's search_path may put them
- * in a schema of their own, and the scratch copy must copy those and resolve names like them.
- */
-async function liveSchema(sql: Sql): Promise<LiveSchema> {
-  const [row] = await query<LiveSchema>(sql, 'queries/verify-live-schema')
-  if (!row) {
-    throw new VrssError('--concurrency found no users table on the search_path', {
-      hint: 'Run `vrss-db migrate` first, or set search_path to the schema of the VRSS tables.',
-      code: 'NOT_MIGRATED',
-    })
-  }
-  return row
-}
-
-async function createScratchSchema(
-  sql: Sql,
-  owner: ReservedSql,
-  schema: string,
-  live: LiveSchema,
-): Promise<void> {
-  try {
-    // Both names are ours (a constant and random hex): nothing to quote.
-    await owner.unsafe(`create schema ${schema}`)
-    await owner.unsafe(`comment on schema ${schema} is '${SCRATCH_MARKER}'`)
-  } catch (err) {
-    if (isPostgresError(err) && err.code === '42501') {
-      throw new VrssError(
-        '--concurrency needs a scratch schema, and this user may not create one',
-        {
-          hint: 'Run it as a user with CREATE on the database (nothing else of the database is touched), or leave out --concurrency.',
-          code: 'NO_SCRATCH_SCHEMA',
-        },
-      )
-    }
-    throw err
-  }
-  try {
-    await sql.begin(async (tx) => {
-      // Whatever a definition leaves unqualified lands in the scratch schema, never the live one.
-      await tx.unsafe(`set local search_path = ${schema}, ${live.quoted}`)
-      for (const table of TABLES)
-        await tx.unsafe(
-          `create table ${schema}.${table} (like ${live.quoted}.${table} including all)`,
-        )
-      const functions = await tx`
-        select pg_get_functiondef(p.oid) as definition from pg_proc p
-        join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = ${live.name} and p.proname like 'vrss\\_%'`
-      for (const f of functions) {
-        await tx.unsafe(
-          (f.definition as string).replace(
-            /^CREATE OR REPLACE FUNCTION \S+?\./,
-            `CREATE OR REPLACE FUNCTION ${schema}.`,
-          ),
-        )
-      }
-      const triggers = await tx`
-        select pg_get_triggerdef(tg.oid) as definition, tg.tgname as name, t.relname as table, tg.tgenabled::text as enabled
-        from pg_trigger tg join pg_class t on t.oid = tg.tgrelid
-        join pg_namespace n on n.oid = t.relnamespace
-        where not tg.tgisinternal and n.nspname = ${live.name} and t.relname = any(${TABLES})`
-      for (const t of triggers) {
-        const definition = (t.definition as string)
-          .replace(/ ON \S+?\./, ` ON ${schema}.`)
-          .replace(/EXECUTE FUNCTION (?:\S+?\.)?/, `EXECUTE FUNCTION ${schema}.`)
-        await tx.unsafe(definition)
-        if (t.enabled === 'D')
-          await tx.unsafe(`alter table ${schema}.${t.table} disable trigger ${t.name}`)
-      }
-    })
-  } catch (err) {
-    await dropScratchSchema(owner, schema).catch(() => undefined)
-    throw err
-  }
 }
 
 async function timed(
@@ -312,15 +192,12 @@ async function likeStorm(pool: Sql, operations: number) {
   const users = await makeUsers(pool, 20)
   const [post] = await pool`
     insert into posts (user_id, type, content, published_at) values (${users[0] as number}, 'text_short', 'x', now()) returning id`
-  let seed = 12345
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff
-    return seed
-  }
+  // Seeded: the same storm every run.
+  const random = new Random(12345)
   await Promise.all(
     Array.from({ length: operations }, () => {
-      const user = users[next() % users.length] as number
-      return next() % 2
+      const user = random.pick(users) as number
+      return random.chance(0.5)
         ? pool`insert into post_interactions (user_id, post_id, type) values (${user}, ${post?.id}, 'like') on conflict do nothing`
         : pool`delete from post_interactions where user_id = ${user} and post_id = ${post?.id} and type = 'like'`
     }),

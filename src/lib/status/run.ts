@@ -1,0 +1,122 @@
+/**
+ * The core of `vrss-db status`: the target and server, each phase (applied, pending, edited,
+ * unknown), what the applied phases should have created but is missing, disabled or INVALID,
+ * row counts, an interrupted seed load and verify-triggers' leftovers. Reads only.
+ */
+import { noSchemaProblem } from '../cli/target-database.js'
+import type { CoreContext } from '../core.js'
+import { query } from '../db/sql-files.js'
+import { ExitCode } from '../errors.js'
+import { comparePhases, readApplied } from '../migrate/engine.js'
+import { loadMigrations } from '../migrate/files.js'
+import { checkSchema, foreignInvalidIndexes } from '../schema/check.js'
+import { MAIN_TABLES, VRSS_TABLES } from '../schema/manifest.js'
+import { describeUnfinishedSeed, unfinishedSeedReport } from '../seed/tables.js'
+import { findLeftovers } from '../verify/concurrency.js'
+import { describeFindings } from './findings.js'
+import type { ReplicaStatus, StatusOptions, StatusResult, TablePresence } from './types.js'
+
+interface ReplicaRow {
+  in_recovery: boolean
+  replay_lag_seconds: number | null
+  receive_lsn: string | null
+  replay_lsn: string | null
+}
+
+interface ServerRow {
+  server_version: string
+  server_version_num: number
+  database: string
+  user: string
+  database_bytes: number
+  schema: string | null
+  search_path: string
+}
+
+interface TableRow {
+  name: string
+  estimated_rows: number
+  total_bytes: number
+}
+
+export async function status(ctx: CoreContext, options: StatusOptions): Promise<StatusResult> {
+  const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
+  if (!server) throw new Error('the server returned no status row')
+  const replica = await replicaStatus(ctx)
+  const phases = comparePhases(
+    loadMigrations(),
+    await readApplied(ctx.sql, options.migrationsTable),
+  )
+  const applied = phases.filter((p) => p.state !== 'pending').map((p) => p.version)
+  const problems = await checkSchema(ctx.sql, applied)
+  const tables = await tablePresence(ctx)
+  const unfinishedSeed = await unfinishedSeedReport(ctx.sql, VRSS_TABLES)
+  const leftovers = await findLeftovers(ctx.sql)
+  const otherInvalidIndexes = await foreignInvalidIndexes(ctx.sql)
+  const findings = describeFindings(phases, problems, leftovers)
+  if (server.schema === null) {
+    const problem = noSchemaProblem(server.search_path)
+    findings.unshift(`${problem.message}; ${problem.hint}`)
+  }
+  if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
+  return {
+    exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
+    target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
+    server: {
+      version: server.server_version,
+      versionNum: server.server_version_num,
+      database: server.database,
+      user: server.user,
+      schema: server.schema,
+      searchPath: server.search_path,
+    },
+    databaseBytes: server.database_bytes,
+    ...(replica ? { replica } : {}),
+    phases,
+    problems,
+    tables,
+    tablesPresent: tables.filter((t) => t.present).length,
+    tablesExpected: VRSS_TABLES.length,
+    ...(unfinishedSeed ? { unfinishedSeed } : {}),
+    leftovers,
+    otherInvalidIndexes,
+    findings,
+  }
+}
+
+async function replicaStatus(ctx: CoreContext): Promise<ReplicaStatus | undefined> {
+  const [row] = await query<ReplicaRow>(ctx.sql, 'queries/status-replica')
+  if (!row?.in_recovery) return undefined
+  return {
+    replayLagSeconds: row.replay_lag_seconds === null ? null : Number(row.replay_lag_seconds),
+    receiveLsn: row.receive_lsn,
+    replayLsn: row.replay_lsn,
+  }
+}
+
+/** Tables the planner estimates below this many rows are counted exactly. */
+const EXACT_BELOW_ROWS = 100_000
+
+async function tablePresence(ctx: CoreContext): Promise<TablePresence[]> {
+  const found = await query<TableRow>(ctx.sql, 'queries/status-tables', [VRSS_TABLES])
+  const byName = new Map(found.map((row) => [row.name, row]))
+  const result: TablePresence[] = []
+  for (const name of VRSS_TABLES) {
+    const row = byName.get(name)
+    if (!row) {
+      result.push({ name, present: false, rows: null, rowsExact: false, totalBytes: null })
+      continue
+    }
+    // Counting is cheap below this size, and an estimate of a small table is often just wrong
+    // (-1 before the first ANALYZE, 0 right after a load).
+    const exact = MAIN_TABLES.includes(name) || row.estimated_rows < EXACT_BELOW_ROWS
+    const rows = exact ? await countRows(ctx, name) : row.estimated_rows
+    result.push({ name, present: true, rows, rowsExact: exact, totalBytes: row.total_bytes })
+  }
+  return result
+}
+
+async function countRows(ctx: CoreContext, table: string): Promise<number> {
+  const [row] = await ctx.sql`select count(*) as n from ${ctx.sql(table)}`
+  return Number(row?.n ?? 0)
+}

@@ -1,0 +1,57 @@
+/** What `vrss-db status` reports (also its --json document). */
+import type { ExitCode } from '../errors.js'
+import type { PhaseStatus } from '../migrate/engine.js'
+import type { SchemaProblems } from '../schema/check.js'
+import type { UnfinishedSeedReport } from '../seed/tables.js'
+
+export interface StatusOptions {
+  check: boolean
+  /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
+  migrationsTable?: string
+}
+
+export interface TablePresence {
+  name: string
+  present: boolean
+  /** Exact for the main tables, the planner's estimate for the others. */
+  rows: number | null
+  rowsExact: boolean
+  totalBytes: number | null
+}
+
+export interface ReplicaStatus {
+  /** now() - pg_last_xact_replay_timestamp(): also grows while the primary is idle. */
+  replayLagSeconds: number | null
+  receiveLsn: string | null
+  replayLsn: string | null
+}
+
+export interface StatusResult {
+  exitCode: ExitCode
+  target: { url: string; source: string; embedded: boolean }
+  server: {
+    version: string
+    versionNum: number
+    database: string
+    user: string
+    /** Where new tables go; null when the search_path names no existing schema. */
+    schema: string | null
+    searchPath: string
+  }
+  databaseBytes: number
+  /** Present when the target is a read-only hot standby. */
+  replica?: ReplicaStatus
+  phases: PhaseStatus[]
+  problems: SchemaProblems
+  tables: TablePresence[]
+  tablesPresent: number
+  tablesExpected: number
+  /** A parallel seed load that was interrupted, and the rows it left pointing at nothing. */
+  unfinishedSeed?: UnfinishedSeedReport
+  /** Scratch schemas of interrupted verify-triggers runs (the next run removes them). */
+  leftovers: string[]
+  /** INVALID indexes that are not VRSS's: shown, but not a finding of --check. */
+  otherInvalidIndexes: string[]
+  /** Why --check fails (empty when all is well). */
+  findings: string[]
+}

@@ -1,0 +1,156 @@
+// How status reads: the findings that fail --check, and the text for a person.
+import { describe, expect, it } from 'vitest'
+import { Output } from '../../src/lib/cli/output.js'
+import type { SchemaProblems } from '../../src/lib/schema/check.js'
+import { describeFindings } from '../../src/lib/status/findings.js'
+import { describeReplica, renderStatus } from '../../src/lib/status/report.js'
+import type { StatusResult } from '../../src/lib/status/types.js'
+
+const plain = new Output({ json: false, color: false, debug: false, env: {} })
+
+const noProblems: SchemaProblems = {
+  missingTables: [],
+  missingIndexes: [],
+  missingTriggers: [],
+  disabledTriggers: [],
+  alteredTriggers: [],
+  invalidIndexes: [],
+}
+
+describe('describeFindings', () => {
+  it('finds nothing on a fully migrated, healthy database', () => {
+    expect(
+      describeFindings([{ version: 1, name: 'foundation', state: 'applied' }], noProblems, []),
+    ).toEqual([])
+  })
+
+  it('lists phases by state, then schema problems, then leftovers', () => {
+    const findings = describeFindings(
+      [
+        { version: 1, name: 'foundation', state: 'edited' },
+        { version: 2, name: 'content_social', state: 'pending' },
+        { version: 9, name: 'later', state: 'unknown' },
+      ],
+      { ...noProblems, disabledTriggers: ['posts.t'], invalidIndexes: ['idx_a', 'idx_b'] },
+      ['vrss_verify_1'],
+    )
+    expect(findings).toEqual([
+      'pending phases: 2 content_social',
+      'edited phases: 1 foundation',
+      'unknown phases: 9 later',
+      'disabled triggers: posts.t',
+      'INVALID indexes: idx_a, idx_b',
+      'scratch schemas left by interrupted verify-triggers runs (the next verify-triggers run removes them): vrss_verify_1',
+    ])
+  })
+})
+
+const result: StatusResult = {
+  exitCode: 0,
+  target: { url: 'postgres://app:****@db/vrss', source: 'DATABASE_URL', embedded: false },
+  server: {
+    version: '16.4',
+    versionNum: 160004,
+    database: 'vrss',
+    user: 'app',
+    schema: 'public',
+    searchPath: '"$user", public',
+  },
+  databaseBytes: 8 * 1024 * 1024,
+  phases: [
+    {
+      version: 1,
+      name: 'foundation',
+      state: 'applied',
+      appliedAt: '2026-01-02T03:04:05.678Z',
+      executionMs: 120,
+      appliedBy: 'app',
+    },
+    { version: 2, name: 'content_social', state: 'pending' },
+  ],
+  problems: noProblems,
+  tables: [
+    { name: 'users', present: true, rows: 1234, rowsExact: true, totalBytes: 16384 },
+    { name: 'posts', present: true, rows: 250000, rowsExact: false, totalBytes: 1024 },
+    { name: 'comments', present: false, rows: null, rowsExact: false, totalBytes: null },
+  ],
+  tablesPresent: 2,
+  tablesExpected: 3,
+  leftovers: [],
+  otherInvalidIndexes: ['idx_theirs'],
+  findings: ['pending phases: 2 content_social'],
+}
+
+describe('renderStatus', () => {
+  const lines = renderStatus(result, plain).split('\n')
+
+  it('starts with the target, the server and the database, then a blank line', () => {
+    expect(lines[0]).toBe('Target    postgres://app:****@db/vrss  (DATABASE_URL)')
+    expect(lines[1]).toBe('Server    PostgreSQL 16.4')
+    expect(lines[2]).toMatch(/^Database {2}vrss as app, schema public, /)
+    expect(lines[3]).toBe('')
+  })
+
+  it('shows each phase with when, how long and by whom', () => {
+    const phase = lines.find((l) => l.includes('001 foundation'))
+    expect(phase).toContain('applied')
+    expect(phase).toContain('2026-01-02 03:04:05Z')
+    expect(phase).toContain('│ app')
+  })
+
+  it('lists the findings and the INVALID indexes that are not VRSS', () => {
+    expect(lines).toContain('! pending phases: 2 content_social')
+    expect(lines).toContain("note: INVALID indexes that are not VRSS's (left alone): idx_theirs")
+    expect(lines.join('\n')).not.toContain('Nothing is migrated yet')
+  })
+
+  it('counts the present tables, marks estimates with ~ and explains it', () => {
+    expect(lines).toContain('Tables    2 of 3 VRSS tables present')
+    expect(lines.find((l) => l.includes('│ posts'))).toContain('~250,000')
+    expect(lines.find((l) => l.includes('│ users'))).toContain('1,234')
+    expect(lines.some((l) => l.includes('│ comments'))).toBe(false)
+    expect(lines.at(-1)).toBe(
+      "~ the planner's estimate (tables of 100,000 rows or more); other counts are exact",
+    )
+  })
+
+  it('says what to run when nothing is migrated', () => {
+    const empty = renderStatus(
+      {
+        ...result,
+        phases: [{ version: 1, name: 'foundation', state: 'pending' }],
+        tables: [],
+        tablesPresent: 0,
+        otherInvalidIndexes: [],
+      },
+      plain,
+    ).split('\n')
+    expect(empty).toContain(
+      'Nothing is migrated yet: run `vrss-db migrate`, then `vrss-db seed` for development data.',
+    )
+    expect(empty.at(-1)).toBe('Tables    0 of 3 VRSS tables present')
+  })
+
+  it('a healthy database says so in one line', () => {
+    const healthy = renderStatus({ ...result, findings: [], otherInvalidIndexes: [] }, plain)
+    expect(healthy).toContain(
+      'Schema: every table, index and trigger of the applied phases is present and valid.',
+    )
+  })
+})
+
+describe('describeReplica', () => {
+  it('gives the replay lag and the positions', () => {
+    expect(
+      describeReplica({ replayLagSeconds: 0.4, receiveLsn: '0/3000148', replayLsn: '0/3000148' }),
+    ).toMatch(
+      /^read-only hot standby .*, replay lag .* since the last replayed commit \(received 0\/3000148, replayed 0\/3000148\)$/,
+    )
+  })
+
+  it('says when nothing is replayed yet', () => {
+    expect(
+      describeReplica({ replayLagSeconds: null, receiveLsn: null, replayLsn: null }),
+    ).toContain('nothing replayed yet (received -, replayed -)')
+  })
+})
