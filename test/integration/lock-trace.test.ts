@@ -100,7 +100,7 @@ describe('migrate trace', () => {
       report,
     ).catch((e: unknown) => e)
     expect(String((err as Error).message)).toMatch(
-      /^003_bad\.sql:2 \(on the scratch copy\): relation "nowhere" does not exist/,
+      /^003_bad\.sql:2: relation "nowhere" does not exist \[SQLSTATE 42P01\].*while tracing on a scratch copy; the target is unchanged/,
     )
     expect(await scratchLeft(events)).toEqual([])
   })

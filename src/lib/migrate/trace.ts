@@ -8,11 +8,12 @@ import type { CoreContext, Report } from '../core.js'
 import type { ReservedSql, Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { splitStatements } from '../db/sql-split.js'
-import { fromPostgresError, isPostgresError } from '../errors.js'
-import { comparePhases, readApplied } from './engine.js'
+import { VrssError } from '../errors.js'
+import { comparePhases, readApplied } from './bookkeeping.js'
 import type { Migration } from './files.js'
 import { headOf } from './lint/sql-text.js'
 import { blockedBy, LOCK_MODES, type LockMode, lockModeOf } from './lock-modes.js'
+import { runStatement } from './statements.js'
 import { type HeldLock, sampleLocksWhile } from './trace-sampler.js'
 
 export type TraceEvent =
@@ -136,19 +137,8 @@ async function tracePhase(
     for (const statement of splitStatements(phase.up)) {
       const before = await relations(conn)
       const started = performance.now()
-      const run = () =>
-        conn
-          .unsafe(statement.sql)
-          .simple()
-          .then(
-            () => undefined,
-            (err: unknown) => {
-              // Where in the phase it failed, as migrate would say it.
-              throw isPostgresError(err)
-                ? fromPostgresError(err, `${phase.file}:${statement.line} (on the scratch copy)`)
-                : err
-            },
-          )
+      // As migrate runs it: a failure names the file, the line and the SQLSTATE.
+      const run = () => runStatement(conn, statement, phase.file)
       let locks: HeldLock[]
       if (phase.transactional) {
         await run()
@@ -183,10 +173,25 @@ async function tracePhase(
     }
   } catch (err) {
     if (phase.transactional) await conn.unsafe('rollback').catch(() => undefined)
-    throw err
+    throw onScratch(err)
   } finally {
     conn.release()
   }
+}
+
+/** Says that the failure happened on the scratch copy: the target was not touched. */
+function onScratch(err: unknown): unknown {
+  if (!(err instanceof VrssError)) return err
+  return new VrssError(
+    `${err.message} (while tracing on a scratch copy; the target is unchanged)`,
+    {
+      hint: err.hint,
+      code: err.code,
+      exitCode: err.exitCode,
+      details: err.details,
+      cause: err,
+    },
+  )
 }
 
 function relations(conn: ReservedSql): Promise<Relation[]> {
