@@ -69,6 +69,13 @@ describe('concurrently-in-transaction', () => {
     expect(rules(lint(text))).toEqual(['concurrently-in-transaction:4'])
   })
 
+  it('finds DETACH PARTITION … CONCURRENTLY, and leaves REFRESH MATERIALIZED VIEW CONCURRENTLY alone', () => {
+    expect(rules(lint('alter table events detach partition events_2025 concurrently;'))).toEqual([
+      'concurrently-in-transaction:1',
+    ])
+    expect(rules(lint('refresh materialized view concurrently feed_stats;'))).toEqual([])
+  })
+
   it('passes it under the no-transaction directive', () => {
     const text = '-- vrss-db:no-transaction\ndrop index concurrently if exists idx_posts_title;'
     expect(rules(lint(text))).toEqual([])

@@ -10,8 +10,12 @@ const CREATE_INDEX = new RegExp(
   `^create (?:unique )?index (concurrently )?(?:if not exists )?(?:${NAME} )?on (?:only )?(${NAME})`,
   'i',
 )
+/**
+ * The statements PostgreSQL refuses inside a transaction block. (REFRESH MATERIALIZED VIEW
+ * CONCURRENTLY is not one of them.)
+ */
 const CONCURRENT =
-  /^(?:create (?:unique )?index|drop index|reindex (?:index|table|schema)|refresh materialized view) concurrently\b/i
+  /^(?:(?:create (?:unique )?index|drop index|reindex (?:index|table|schema|database)) concurrently\b|alter table .* detach partition .* concurrently$)/i
 
 export const indexNotConcurrent: Rule = {
   id: 'index-not-concurrent',
