@@ -7,7 +7,7 @@
 import type { CoreContext, Report } from '../core.js'
 import type { ReservedSql, Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
-import { splitStatements } from '../db/sql-split.js'
+import { type SqlStatement, splitStatements } from '../db/sql-split.js'
 import { VrssError } from '../errors.js'
 import { comparePhases, readApplied } from './bookkeeping.js'
 import type { Migration } from './files.js'
@@ -119,6 +119,21 @@ interface Relation {
   filenode: number
 }
 
+/** One traced phase in progress on its connection. */
+interface PhaseRun {
+  conn: ReservedSql
+  sampler: Sql
+  /** The backend running the phase (whose locks the sampler reads). */
+  pid: number
+  phase: Migration
+  /** Relations that existed before the phase: the others are its own. */
+  existing: ReadonlySet<number>
+  /** In one transaction: every lock held so far (they pile up until COMMIT). */
+  held: HeldLock[]
+  /** The schema's relations after the last statement. */
+  known: Relation[]
+}
+
 async function tracePhase(
   sql: Sql,
   sampler: Sql,
@@ -128,40 +143,19 @@ async function tracePhase(
   const conn = await sql.reserve()
   try {
     const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }]
-    const existing = new Set((await relations(conn)).map((r) => r.oid))
+    const known = await relations(conn)
+    const existing = new Set(known.map((r) => r.oid))
+    const run: PhaseRun = { conn, sampler, pid, phase, existing, held: [], known }
     if (phase.transactional) await conn.unsafe('begin')
-    let held: HeldLock[] = []
-    let heldBefore = new Set<string>()
-    let known: Relation[] = []
     const statements: TracedStatement[] = []
     for (const statement of splitStatements(phase.up)) {
-      const before = await relations(conn)
-      const started = performance.now()
-      // As migrate runs it: a failure names the file, the line and the SQLSTATE.
-      const run = () => runStatement(conn, statement, phase.file)
-      let locks: HeldLock[]
-      if (phase.transactional) {
-        await run()
-        locks = await query<HeldLock>(conn, 'migrate-trace/backend-locks')
-        held = locks
-      } else {
-        locks = (await sampleLocksWhile(sampler, pid, run)).seen
-      }
-      const ms = Math.round((performance.now() - started) * 10) / 10
-      const after = await relations(conn)
-      known = after
-      // In one transaction locks pile up until COMMIT: a statement's own are the new ones.
-      const fresh = locks.filter((l) => !heldBefore.has(`${l.oid}:${l.mode}`))
-      heldBefore = new Set(held.map((l) => `${l.oid}:${l.mode}`))
-      statements.push({
+      statements.push(await traceStatement(run, statement))
+      report({
+        type: 'statement-done',
+        file: phase.file,
         line: statement.line,
-        statement: headOf(statement.sql),
-        ms,
-        locks: describeLocks(fresh, [...before, ...after], existing),
-        rewritten: rewrittenBetween(before, after),
-        sampled: !phase.transactional,
+        ms: statements.at(-1)?.ms ?? 0,
       })
-      report({ type: 'statement-done', file: phase.file, line: statement.line, ms })
     }
     if (phase.transactional) await conn.unsafe('commit')
     return {
@@ -169,7 +163,7 @@ async function tracePhase(
       file: phase.file,
       transactional: phase.transactional,
       statements,
-      heldUntilCommit: describeLocks(held, known, existing),
+      heldUntilCommit: describeLocks(run.held, run.known, existing),
     }
   } catch (err) {
     if (phase.transactional) await conn.unsafe('rollback').catch(() => undefined)
@@ -177,6 +171,40 @@ async function tracePhase(
   } finally {
     conn.release()
   }
+}
+
+const lockKey = (lock: HeldLock) => `${lock.oid}:${lock.mode}`
+
+async function traceStatement(run: PhaseRun, statement: SqlStatement): Promise<TracedStatement> {
+  const before = run.known
+  const heldBefore = new Set(run.held.map(lockKey))
+  const started = performance.now()
+  const locks = await runReadingLocks(run, statement)
+  const ms = Math.round((performance.now() - started) * 10) / 10
+  run.known = await relations(run.conn)
+  // In one transaction the locks of earlier statements are still held: its own are the new ones.
+  const own = locks.filter((l) => !heldBefore.has(lockKey(l)))
+  return {
+    line: statement.line,
+    statement: headOf(statement.sql),
+    ms,
+    locks: describeLocks(own, [...before, ...run.known], run.existing),
+    rewritten: rewrittenBetween(before, run.known),
+    sampled: !run.phase.transactional,
+  }
+}
+
+/**
+ * Runs the statement as migrate does (a failure names the file, the line and the SQLSTATE) and
+ * returns the locks it took: read on its own backend afterwards in a transaction, sampled from
+ * the second connection while it runs outside one.
+ */
+async function runReadingLocks(run: PhaseRun, statement: SqlStatement): Promise<HeldLock[]> {
+  const execute = () => runStatement(run.conn, statement, run.phase.file)
+  if (!run.phase.transactional) return (await sampleLocksWhile(run.sampler, run.pid, execute)).seen
+  await execute()
+  run.held = await query<HeldLock>(run.conn, 'migrate-trace/backend-locks')
+  return run.held
 }
 
 /** Says that the failure happened on the scratch copy: the target was not touched. */
