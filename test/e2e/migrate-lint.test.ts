@@ -71,7 +71,7 @@ describe('vrss-db migrate trace (end to end)', () => {
     const run = await runCli(['migrate', 'trace', '--phase', '5', '--database-url', db.url])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain('005_feed.sql (no transaction')
-    expect(run.stdout).toMatch(/SHARE UPDATE EXCLUSIVE\s+│ posts\s+│/)
+    expect(run.stdout).toMatch(/SHARE UPDATE EXCLUSIVE\s+│ DDL, VACUUM\s+│ posts\s+│/)
     // Its own scratch database, named on stderr, is gone (other tests may run their own).
     const name = /Scratch database (vrss_scratch_\w+) ready/.exec(run.stderr)?.[1]
     expect(name, run.stderr).toBeDefined()

@@ -81,6 +81,8 @@ describe('migrate trace', () => {
     expect(drop.locks.find((l) => l.relation === 'users')?.mode).toBe('ACCESS EXCLUSIVE')
     const alter = statementAt(statements, /^alter table users$/)
     expect(alter.rewritten).toEqual(expect.arrayContaining(['users', 'users_pkey']))
+    // The rewrite runs under the ACCESS EXCLUSIVE lock taken a line earlier, and says so.
+    expect(alter.locks.find((l) => l.relation === 'users')?.mode).toBe('ACCESS EXCLUSIVE')
     const held = result.phases[0]?.heldUntilCommit.find((l) => l.relation === 'users')
     expect(held).toMatchObject({ mode: 'ACCESS EXCLUSIVE', created: false })
     expect(held?.blocks).toMatch(/every read/)

@@ -148,7 +148,9 @@ describe('trace helpers', () => {
   it('finds rewritten relations by their relfilenode', () => {
     const after = known.map((r) => (r.oid === 3 ? { ...r, filenode: 31 } : r))
     expect(
-      rewrittenBetween(known, [...after, { oid: 4, name: 'new', kind: 'r', filenode: 40 }]),
+      rewrittenBetween(known, [...after, { oid: 4, name: 'new', kind: 'r', filenode: 40 }]).map(
+        (r) => r.name,
+      ),
     ).toEqual(['posts_pkey'])
   })
 
@@ -178,11 +180,12 @@ describe('trace helpers', () => {
         'alter table users',
         '1.3',
         'ACCESS EXCLUSIVE',
+        'reads and writes',
         'users [rewritten]',
-        'every read (SELECT) and write waits',
       ],
       ['9', 'comment on table users', '0.5', '-', '-', '-'],
     ])
+    expect(traceRows(statements, 'full')[0]?.[4]).toBe('every read (SELECT) and write waits')
     const phase = {
       version: 6,
       file: '006_x.sql',
@@ -192,7 +195,9 @@ describe('trace helpers', () => {
     }
     expect(heldText(phase)).toBe('Held until COMMIT: ACCESS EXCLUSIVE on users.')
     const md = traceMarkdown({ target: 't', nothingPending: false, phases: [phase] })
-    expect(md).toContain('| 4 | `alter table users` | 1.3 | ACCESS EXCLUSIVE | users [rewritten] |')
+    expect(md).toContain(
+      '| 4 | `alter table users` | 1.3 | ACCESS EXCLUSIVE | every read (SELECT) and write waits | users [rewritten] |',
+    )
   })
 })
 

@@ -28,6 +28,22 @@ const BLOCKS: Record<LockMode, string> = {
   'ACCESS EXCLUSIVE': 'every read (SELECT) and write waits',
 }
 
+const BRIEF: Record<LockMode, string> = {
+  'ACCESS SHARE': 'nothing',
+  'ROW SHARE': 'nothing',
+  'ROW EXCLUSIVE': 'nothing',
+  'SHARE UPDATE EXCLUSIVE': 'DDL, VACUUM',
+  SHARE: 'writes',
+  'SHARE ROW EXCLUSIVE': 'writes',
+  EXCLUSIVE: 'writes, FOR UPDATE',
+  'ACCESS EXCLUSIVE': 'reads and writes',
+}
+
+/** blockedBy in a word or two, for a table column. */
+export function briefBlockedBy(mode: LockMode): string {
+  return BRIEF[mode]
+}
+
 /** What the application cannot do on a table while `mode` is held on it. */
 export function blockedBy(mode: LockMode): string {
   return BLOCKS[mode]

@@ -31,7 +31,10 @@ export interface TraceOptions {
 export interface TracedLock {
   relation: string
   kind: 'table' | 'index' | 'sequence' | 'view'
-  /** Every mode seen on it; `mode` is the strongest. */
+  /**
+   * Every mode held on it while the statement ran (in one transaction, with those taken by
+   * earlier statements: they are held until COMMIT); `mode` is the strongest.
+   */
   modes: LockMode[]
   mode: LockMode
   /** Created earlier in this phase: nobody else can use it yet, so it blocks nobody. */
@@ -182,16 +185,38 @@ async function traceStatement(run: PhaseRun, statement: SqlStatement): Promise<T
   const locks = await runReadingLocks(run, statement)
   const ms = Math.round((performance.now() - started) * 10) / 10
   run.known = await relations(run.conn)
-  // In one transaction the locks of earlier statements are still held: its own are the new ones.
-  const own = locks.filter((l) => !heldBefore.has(lockKey(l)))
+  const rewritten = rewrittenBetween(before, run.known)
   return {
     line: statement.line,
     statement: headOf(statement.sql),
     ms,
-    locks: describeLocks(own, [...before, ...run.known], run.existing),
-    rewritten: rewrittenBetween(before, run.known),
+    locks: describeLocks(
+      locksOfStatement(run, locks, heldBefore, rewritten),
+      [...before, ...run.known],
+      run.existing,
+    ),
+    rewritten: rewritten.map((r) => r.name),
     sampled: !run.phase.transactional,
   }
+}
+
+/**
+ * The relations a statement locked or rewrote, with what is held on them while it runs. In one
+ * transaction that includes the locks of earlier statements, held until COMMIT: a rewrite under
+ * an ACCESS EXCLUSIVE lock taken a line earlier shows ACCESS EXCLUSIVE, not just what it added.
+ */
+function locksOfStatement(
+  run: PhaseRun,
+  locks: readonly HeldLock[],
+  heldBefore: ReadonlySet<string>,
+  rewritten: readonly Relation[],
+): HeldLock[] {
+  if (!run.phase.transactional) return [...locks]
+  const touched = new Set([
+    ...locks.filter((l) => !heldBefore.has(lockKey(l))).map((l) => l.oid),
+    ...rewritten.map((r) => r.oid),
+  ])
+  return locks.filter((l) => touched.has(l.oid))
 }
 
 /**
@@ -272,9 +297,7 @@ function strongest(modes: readonly LockMode[]): LockMode {
 export function rewrittenBetween(
   before: readonly Relation[],
   after: readonly Relation[],
-): string[] {
+): Relation[] {
   const old = new Map(before.map((r) => [r.oid, r.filenode]))
-  return after
-    .filter((r) => r.kind !== 'S' && old.has(r.oid) && old.get(r.oid) !== r.filenode)
-    .map((r) => r.name)
+  return after.filter((r) => r.kind !== 'S' && old.has(r.oid) && old.get(r.oid) !== r.filenode)
 }
