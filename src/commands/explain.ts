@@ -5,13 +5,13 @@
 import type { Command } from 'commander'
 import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import type { Output, Progress } from '../lib/cli/output.js'
-import { formatMs } from '../lib/cli/render.js'
 import type { Report } from '../lib/core.js'
 import { type ExplainOptions, parseExplainOptions } from '../lib/explain/options.js'
 import { NAMED_QUERIES } from '../lib/explain/queries.js'
 import { renderExplainTable, renderMarkdown } from '../lib/explain/report.js'
 import { type ExplainEvent, type ExplainResult, explain } from '../lib/explain/run.js'
+import type { Output, Progress } from '../lib/ui/output.js'
+import { formatMs } from '../lib/ui/render.js'
 
 /** One spinner (or log line pair) per timed query and subject. */
 function progressOf(out: Output): Report<ExplainEvent> {

@@ -6,8 +6,6 @@
 import { type Command, Option } from 'commander'
 import { globalOptionsOf, reportError } from '../lib/cli/command.js'
 import { createOutput } from '../lib/cli/context.js'
-import type { Output } from '../lib/cli/output.js'
-import { wrap } from '../lib/cli/render.js'
 import { usageError } from '../lib/errors.js'
 import { defaultMigrationsDir, loadMigrations } from '../lib/migrate/files.js'
 import { loadApiUses } from '../lib/migrate/lint/api-uses.js'
@@ -16,6 +14,8 @@ import { selectLintFiles } from '../lib/migrate/lint/inputs.js'
 import { type LintResult, lintPhases, RULES } from '../lib/migrate/lint/lint.js'
 import { lintMarkdown, lintText } from '../lib/migrate/lint/render.js'
 import { parseInteger } from '../lib/parse.js'
+import type { Output } from '../lib/ui/output.js'
+import { wrap } from '../lib/ui/render.js'
 
 export interface LintOptions {
   paths: string[]

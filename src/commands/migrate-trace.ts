@@ -5,10 +5,9 @@
  * needs a server and the right to create a database.
  */
 import { type Command, Option } from 'commander'
-import { type CommandResult, commandAction } from '../lib/cli/command.js'
+import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import type { Output } from '../lib/cli/output.js'
-import { renderTable } from '../lib/cli/render.js'
+import type { CommandResult } from '../lib/core.js'
 import { usageError } from '../lib/errors.js'
 import { defaultMigrationsDir, loadMigrations, type Migration } from '../lib/migrate/files.js'
 import { type TraceEvent, type TraceResult, tracePhases } from '../lib/migrate/trace.js'
@@ -21,6 +20,8 @@ import {
   traceRows,
 } from '../lib/migrate/trace-render.js'
 import { parseInteger, parseMigrationsTable } from '../lib/parse.js'
+import type { Output } from '../lib/ui/output.js'
+import { renderTable } from '../lib/ui/render.js'
 
 export interface TraceCommandOptions {
   migrations: Migration[]

@@ -6,10 +6,10 @@
 import { type Command, Option } from 'commander'
 import { type CommandResult, commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import { guardTargetDatabase } from '../lib/cli/target-database.js'
 import { type MigrateOptions, type MigrateResult, migrate } from '../lib/migrate/apply.js'
 import { parseMigrateOptions } from '../lib/migrate/options.js'
 import { progressOn, render } from '../lib/migrate/report.js'
+import { guardTargetDatabase } from '../lib/preflight/target-database.js'
 
 // Where the integration tests' helpers expect it.
 export { parseMigrateOptions, progressOn, render }

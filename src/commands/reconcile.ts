@@ -5,8 +5,6 @@
 import type { Command } from 'commander'
 import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import type { Output, Progress } from '../lib/cli/output.js'
-import { renderTable } from '../lib/cli/render.js'
 import { COUNTERS } from '../lib/reconcile/engine.js'
 import {
   DEFAULT_IDS_PER_RANGE,
@@ -24,6 +22,8 @@ import {
   progressText,
   summaryLine,
 } from '../lib/reconcile/text.js'
+import type { Output, Progress } from '../lib/ui/output.js'
+import { renderTable } from '../lib/ui/render.js'
 
 export type { ReconcileCommandOptions, ReconcileMode } from '../lib/reconcile/options.js'
 export type { ReconcileResult }

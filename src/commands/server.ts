@@ -6,9 +6,9 @@
 import type { Command } from 'commander'
 import { globalOptionsOf, reportError } from '../lib/cli/command.js'
 import { createOutput, type ServedServer, serveEmbedded } from '../lib/cli/context.js'
-import type { Output } from '../lib/cli/output.js'
 import type { ConnectionSpec } from '../lib/db/target.js'
 import { describeSpec } from '../lib/db/target.js'
+import type { Output } from '../lib/ui/output.js'
 
 export interface ServerInfo {
   url: string

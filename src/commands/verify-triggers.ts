@@ -5,9 +5,9 @@
 import type { Command } from 'commander'
 import { commandAction } from '../lib/cli/command.js'
 import type { Context } from '../lib/cli/context.js'
-import type { Output } from '../lib/cli/output.js'
-import { formatMs } from '../lib/cli/render.js'
 import { parseMigrationsTable } from '../lib/parse.js'
+import type { Output } from '../lib/ui/output.js'
+import { formatMs } from '../lib/ui/render.js'
 import { runVerify, type VerifyOptions, type VerifyResult } from '../lib/verify/run.js'
 
 export type { VerifyOptions, VerifyResult }

@@ -5,6 +5,7 @@
  */
 import type { Sql } from './db/connect.js'
 import type { ConnectionSpec, Env, TargetSource } from './db/target.js'
+import type { ExitCode } from './errors.js'
 
 export interface TargetInfo {
   /** Masked URL, safe to print. */
@@ -48,3 +49,8 @@ export type Report<E> = (event: E) => void
 
 /** For callers that do not show progress (tests, other cores). */
 export const silent: Report<unknown> = () => undefined
+
+/** What every command's result carries; a check that found problems sets exitCode 3. */
+export interface CommandResult {
+  exitCode?: ExitCode
+}

@@ -4,9 +4,9 @@
 import { Writable } from 'node:stream'
 import { run as migrate, parseMigrateOptions } from '../../src/commands/migrate.js'
 import type { Context } from '../../src/lib/cli/context.js'
-import { Output } from '../../src/lib/cli/output.js'
 import { connect, type Sql } from '../../src/lib/db/connect.js'
 import { describeSpec, parseDatabaseUrl } from '../../src/lib/db/target.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 /** Collects what a command would print, for assertions. */
 export class CapturedStream extends Writable {

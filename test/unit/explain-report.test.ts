@@ -1,6 +1,5 @@
 // How an explain result reads: the terminal table and the markdown block for a pull request.
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/cli/output.js'
 import type { PlanSummary } from '../../src/lib/explain/measure.js'
 import {
   comparisonText,
@@ -10,6 +9,7 @@ import {
 } from '../../src/lib/explain/report.js'
 import type { ExplainResult, QueryTiming } from '../../src/lib/explain/run.js'
 import { neededPhases } from '../../src/lib/explain/run.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 const plain = new Output({ json: false, color: false, debug: false, env: {} })
 

@@ -14,7 +14,6 @@ import {
 } from '../../src/lib/migrate/lint/sql-text.js'
 import { lintStatements } from '../../src/lib/migrate/lint/statements.js'
 import { blockedBy, blocksApplication, lockModeOf } from '../../src/lib/migrate/lock-modes.js'
-import { isAbandoned, scratchName } from '../../src/lib/migrate/scratch.js'
 import { describeLocks, rewrittenBetween } from '../../src/lib/migrate/trace.js'
 import { heldText, traceMarkdown, traceRows } from '../../src/lib/migrate/trace-render.js'
 
@@ -198,16 +197,5 @@ describe('trace helpers', () => {
     expect(md).toContain(
       '| 4 | `alter table users` | 1.3 | ACCESS EXCLUSIVE | every read (SELECT) and write waits | users [rewritten] |',
     )
-  })
-})
-
-describe('scratch database names', () => {
-  it('leaves a young unconnected scratch database alone: another run may be about to use it', () => {
-    const now = Date.UTC(2026, 10, 26, 22, 0, 0)
-    const name = scratchName(now)
-    expect(name).toMatch(/^vrss_scratch_\d+_\d+_[0-9a-f]{8}$/)
-    expect(isAbandoned(name, now + 5_000)).toBe(false)
-    expect(isAbandoned(name, now + 61_000)).toBe(true)
-    expect(isAbandoned('vrss_scratch_123_abcd', now)).toBe(true)
   })
 })

@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { progressOn } from '../../src/commands/migrate.js'
-import { Output } from '../../src/lib/cli/output.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 function captured() {
   const stderr = new PassThrough()

@@ -1,7 +1,7 @@
 // Progress on terminals of any size: a spinner where it can be drawn, plain lines otherwise.
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/cli/output.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 /** A stream that claims to be a terminal of the given width. */
 function fakeTerminal(columns: number) {

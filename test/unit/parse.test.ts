@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { colourWanted } from '../../src/lib/cli/output.js'
 import { parseDuration, parseInteger } from '../../src/lib/parse.js'
+import { colourWanted } from '../../src/lib/ui/output.js'
 
 describe('parseInteger', () => {
   it('accepts whole numbers in range', () => {

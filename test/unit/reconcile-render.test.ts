@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { type ReconcileResult, render } from '../../src/commands/reconcile.js'
-import { Output } from '../../src/lib/cli/output.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 const result: ReconcileResult = {
   exitCode: 0,

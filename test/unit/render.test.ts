@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/cli/output.js'
-import { renderTable, wrap } from '../../src/lib/cli/render.js'
+import { Output } from '../../src/lib/ui/output.js'
+import { renderTable, wrap } from '../../src/lib/ui/render.js'
 
 const plain = new Output({ json: false, color: false, debug: false, env: {} })
 

@@ -1,8 +1,8 @@
 // The seed core reports typed events; the command turns them into the same spinner lines and
 // warnings as before the core was split out of it.
 import { describe, expect, it } from 'vitest'
-import { showProgress } from '../../src/commands/seed-progress.js'
-import type { Output } from '../../src/lib/cli/output.js'
+import { showProgress } from '../../src/lib/seed/report.js'
+import type { Output } from '../../src/lib/ui/output.js'
 
 function recorder() {
   const lines: string[] = []

@@ -1,10 +1,10 @@
 // How status reads: the findings that fail --check, and the text for a person.
 import { describe, expect, it } from 'vitest'
-import { Output } from '../../src/lib/cli/output.js'
 import type { SchemaProblems } from '../../src/lib/schema/check.js'
 import { describeFindings } from '../../src/lib/status/findings.js'
 import { describeReplica, renderStatus } from '../../src/lib/status/report.js'
 import type { StatusResult } from '../../src/lib/status/types.js'
+import { Output } from '../../src/lib/ui/output.js'
 
 const plain = new Output({ json: false, color: false, debug: false, env: {} })
 

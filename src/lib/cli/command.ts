@@ -4,16 +4,14 @@
  * call process.exit; they set process.exitCode.
  */
 import type { Command } from 'commander'
+import type { CommandResult } from '../core.js'
 import { ExitCode, errorDocument, toVrssError } from '../errors.js'
 import { interruptedBy } from '../interrupt.js'
+import { assertWritable } from '../preflight/checks.js'
+import type { Output } from '../ui/output.js'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
-import type { Output } from './output.js'
-import { assertWritable, type MigratedOptions, requireMigrated } from './preflight.js'
 
-/** What every core returns; a check that found problems sets exitCode 3. */
-export interface CommandResult {
-  exitCode?: ExitCode
-}
+export type { CommandResult }
 
 export interface CommandDefinition<O, R extends CommandResult> {
   /** Turns commander's raw option values into typed options (throws usageError on bad input). */

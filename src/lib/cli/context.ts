@@ -16,7 +16,7 @@ import {
 } from '../db/target.js'
 import { usageError } from '../errors.js'
 import { exitCodeFor, handleInterrupts, onInterrupt } from '../interrupt.js'
-import { Output } from './output.js'
+import { Output } from '../ui/output.js'
 
 export type { CoreContext, OpenConnectionOptions, TargetInfo }
 

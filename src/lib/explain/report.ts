@@ -2,8 +2,8 @@
  * explain's result as text: the terminal table, the markdown block to paste into a pull
  * request, and the comparison with a baseline. Pure: the command prints what these return.
  */
-import type { Output } from '../cli/output.js'
-import { formatMs, renderTable } from '../cli/render.js'
+import type { Output } from '../ui/output.js'
+import { formatMs, renderTable } from '../ui/render.js'
 import type { Comparison } from './baseline.js'
 import type { PlanSummary } from './measure.js'
 import { type ExplainResult, type QueryTiming, WARMUP_RUNS } from './run.js'

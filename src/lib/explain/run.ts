@@ -4,10 +4,11 @@
  * baseline. Never prints: progress goes out as ExplainEvents, the result is rendered by the
  * command (report.ts).
  */
-import { requireMigrated } from '../cli/preflight.js'
+
 import type { CoreContext, Report } from '../core.js'
 import { loadSql, query } from '../db/sql-files.js'
 import { ExitCode } from '../errors.js'
+import { requireMigrated } from '../preflight/checks.js'
 import { VRSS_TABLES } from '../schema/manifest.js'
 import { type Comparison, compare } from './baseline.js'
 import { measure, type PlanSummary } from './measure.js'

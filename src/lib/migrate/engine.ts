@@ -12,23 +12,6 @@ import { applyWithoutTransaction, type ConcurrentOptions } from './concurrent.js
 import type { Migration } from './files.js'
 import { runScript } from './statements.js'
 
-// Their former home: other modules import them from here.
-export {
-  type AppliedRow,
-  comparePhases,
-  DEFAULT_MIGRATIONS_TABLE,
-  type PhaseState,
-  type PhaseStatus,
-  quoteTableName,
-  readApplied,
-} from './bookkeeping.js'
-export {
-  concurrentIndexesOf,
-  DEFAULT_INDEX_WAIT_MS,
-  type InvalidIndex,
-  invalidIndexes,
-} from './concurrent.js'
-
 /** The advisory lock that serialises migrate and rollback across deploy hosts. */
 export const MIGRATION_LOCK = 'vrss-db:migrate'
 

@@ -2,10 +2,11 @@
  * How `vrss-db migrate` shows its core's events (spinner lines and notes on stderr) and its
  * result (stdout).
  */
-import type { Output, Progress } from '../cli/output.js'
-import { formatMs } from '../cli/render.js'
+
 import type { Report } from '../core.js'
 import type { LockHolder } from '../db/sessions.js'
+import type { Output, Progress } from '../ui/output.js'
+import { formatMs } from '../ui/render.js'
 import type { MigrateEvent, MigrateResult } from './apply.js'
 import type { IndexBuildState } from './index-watch.js'
 

@@ -2,17 +2,29 @@
  * A throw-away database on the target's server with the embedded phases applied: what the lock
  * trace runs pending phases against and what drift compares the live catalog with. It is
  * created from template0, dropped afterwards (also on Ctrl+C), and one left behind by a killed
- * run (`vrss_scratch_…`, nobody connected) is dropped by the next one.
+ * run (`vrss_scratch_…`, nobody connected, older than a few minutes) is dropped by the next one.
+ * Its own connections write even when the caller's are read-only (`status` runs with
+ * default_transaction_read_only=on): they never touch the target database itself.
  */
 import { randomBytes } from 'node:crypto'
 import type { CoreContext } from '../core.js'
-import type { Sql } from '../db/connect.js'
+import { connect, type Sql } from '../db/connect.js'
+import { query } from '../db/sql-files.js'
 import { splitStatements } from '../db/sql-split.js'
 import { VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
 import type { Migration } from './files.js'
 
 export const SCRATCH_PREFIX = 'vrss_scratch_'
+
+/**
+ * A scratch database is only taken for abandoned after this long without a connection: one
+ * that another run has just created and not yet connected to is not.
+ */
+const ABANDONED_AFTER_SECONDS = 10 * 60
+
+/** The scratch connections write whatever the role's or the caller's default is. */
+const WRITABLE = { default_transaction_read_only: 'off' }
 
 export interface Scratch {
   sql: Sql
@@ -26,25 +38,22 @@ export async function withScratchDatabase<T>(
   phases: readonly Migration[],
   fn: (scratch: Scratch) => Promise<T>,
 ): Promise<T> {
-  const { connect } = await import('../db/connect.js')
-  // Its own connection, writable even when the command's session is read-only
-  // (default_transaction_read_only), which CREATE / DROP DATABASE would refuse.
-  const admin = await connect(ctx.target.spec, { max: 1, onNotice: () => {}, connection: WRITABLE })
-  let sql: Sql | undefined
+  await withAdmin(ctx, dropAbandonedScratch)
   const database = scratchName(Date.now())
+  await createScratch(ctx, database)
+  const sql = await connect(
+    { ...ctx.target.spec, database },
+    { max: 1, onNotice: () => {}, connection: WRITABLE },
+  ).catch(async (err) => {
+    await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
+    throw err
+  })
   const drop = async () => {
-    await sql?.end({ timeout: 0 }).catch(() => undefined)
-    await admin`drop database if exists ${admin(database)} with (force)`.catch(() => undefined)
-    await admin.end({ timeout: 1 }).catch(() => undefined)
+    await sql.end({ timeout: 0 }).catch(() => undefined)
+    await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
   }
   const forget = onInterrupt(drop)
   try {
-    await dropAbandonedScratch(admin)
-    await createScratch(admin, ctx, database)
-    sql = await connect(
-      { ...ctx.target.spec, database },
-      { max: 1, onNotice: () => {}, connection: WRITABLE },
-    )
     for (const phase of phases) await applyPhase(sql, phase)
     return await fn({ sql, database })
   } finally {
@@ -52,9 +61,6 @@ export async function withScratchDatabase<T>(
     await drop()
   }
 }
-
-/** A role or database may make transactions read-only by default; the scratch copy is ours. */
-const WRITABLE = { default_transaction_read_only: 'off' }
 
 /** Applies a phase's up script the way migrate does, without bookkeeping. */
 export async function applyPhase(sql: Sql, phase: Migration): Promise<void> {
@@ -65,11 +71,50 @@ export async function applyPhase(sql: Sql, phase: Migration): Promise<void> {
   for (const statement of splitStatements(phase.up)) await sql.unsafe(statement.sql)
 }
 
-async function createScratch(admin: Sql, ctx: CoreContext, database: string): Promise<void> {
+/** "vrss_scratch_<seconds since 1970, base 36>_<pid>_<random>": its age is in its name. */
+export function scratchName(now: number): string {
+  const seconds = Math.floor(now / 1000).toString(36)
+  return `${SCRATCH_PREFIX}${seconds}_${process.pid}_${randomBytes(4).toString('hex')}`
+}
+
+/** When a scratch database was created, from its name (undefined for another naming). */
+export function scratchCreatedAt(name: string): number | undefined {
+  const match = new RegExp(`^${SCRATCH_PREFIX}([0-9a-z]+)_\\d+_[0-9a-f]+$`).exec(name)
+  return match ? Number.parseInt(match[1] as string, 36) * 1000 : undefined
+}
+
+/**
+ * A short-lived connection to the target's server that may create and drop databases: the
+ * caller's pool may be read-only by default, and CREATE DATABASE cannot run in a transaction.
+ */
+async function withAdmin<T>(ctx: CoreContext, fn: (admin: Sql) => Promise<T>): Promise<T> {
+  const admin = await connect(ctx.target.spec, {
+    max: 1,
+    onNotice: () => {},
+    connection: WRITABLE,
+  })
   try {
-    await admin`create database ${admin(database)} template template0`
+    return await fn(admin)
+  } finally {
+    await admin.end({ timeout: 0 }).catch(() => undefined)
+  }
+}
+
+async function dropScratch(admin: Sql, database: string): Promise<void> {
+  await admin`drop database if exists ${admin(database)} with (force)`
+}
+
+async function createScratch(ctx: CoreContext, database: string): Promise<void> {
+  try {
+    await withAdmin(ctx, (admin) => admin`create database ${admin(database)} template template0`)
   } catch (err) {
     const code = (err as { code?: string }).code
+    if (code === '25006') {
+      throw new VrssError(
+        `Cannot create a scratch database on ${ctx.target.display}: the server is read-only (a hot standby)`,
+        { hint: 'Run it against the primary.', code: 'SCRATCH_READ_ONLY' },
+      )
+    }
     if (code !== '42501') throw err
     throw new VrssError(
       `Cannot create a scratch database on ${ctx.target.display}: the role may not create databases`,
@@ -81,27 +126,16 @@ async function createScratch(admin: Sql, ctx: CoreContext, database: string): Pr
   }
 }
 
-/** vrss_scratch_<pid>_<seconds since 1970>_<random>: the time says how old it is. */
-export function scratchName(nowMs: number): string {
-  return `${SCRATCH_PREFIX}${process.pid}_${Math.floor(nowMs / 1000)}_${randomBytes(4).toString('hex')}`
-}
-
 /**
- * A scratch database nobody is connected to is abandoned once it is a minute old: a younger one
- * may be another run's, created a moment ago and not connected to yet.
+ * Scratch databases of runs that were killed: ours by name, old enough, and nobody is
+ * connected to them.
  */
-export function isAbandoned(name: string, nowMs: number): boolean {
-  const created = /^vrss_scratch_\d+_(\d{9,})_[0-9a-f]+$/.exec(name)
-  return !created || nowMs / 1000 - Number(created[1]) > 60
-}
-
-/** Scratch databases of runs that were killed: ours by name, and nobody is connected to them. */
 async function dropAbandonedScratch(sql: Sql): Promise<void> {
-  const unused = await sql<{ datname: string }[]>`
-    select d.datname from pg_database d
-    where d.datname like ${`${SCRATCH_PREFIX}%`}
-      and not exists (select 1 from pg_stat_activity a where a.datid = d.oid)`
-  for (const { datname } of unused.filter((d) => isAbandoned(d.datname, Date.now()))) {
+  const idle = await query<{ datname: string }>(sql, 'catalog/scratch-idle', [`${SCRATCH_PREFIX}%`])
+  const before = Date.now() - ABANDONED_AFTER_SECONDS * 1000
+  for (const { datname } of idle) {
+    const created = scratchCreatedAt(datname)
+    if (created !== undefined && created > before) continue
     await sql`drop database if exists ${sql(datname)}`.catch(() => undefined)
   }
 }

@@ -3,11 +3,10 @@
  * repair them, then runs the engine under the reconcile lock — one run at a time, so that an
  * overlapping cron run stops at once instead of doubling the work.
  */
-import type { CommandResult } from '../cli/command.js'
-import { requireMigrated } from '../cli/preflight.js'
-import type { CoreContext, Report } from '../core.js'
+import type { CommandResult, CoreContext, Report } from '../core.js'
 import { withAdvisoryLock } from '../db/sessions.js'
 import { ExitCode, isPostgresError } from '../errors.js'
+import { requireMigrated } from '../preflight/checks.js'
 import { type RangeStarted, type ReconcileStats, reconcile } from './engine.js'
 import type { ReconcileCommandOptions, ReconcileMode } from './options.js'
 import { assertCanRepair, cannotCheck, cannotRepair } from './privileges.js'

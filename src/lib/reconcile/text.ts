@@ -2,8 +2,8 @@
  * The words of a reconcile report, as pure functions of its result: the counter table's rows,
  * the logfmt lines of cron logs, the friendship note and the summary line.
  */
-import type { Colors } from '../cli/output.js'
-import { formatMs } from '../cli/render.js'
+import type { Colors } from '../ui/output.js'
+import { formatMs } from '../ui/render.js'
 import type { RangeStarted } from './engine.js'
 import type { ReconcileMode } from './options.js'
 import type { ReconcileResult } from './run.js'

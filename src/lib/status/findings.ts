@@ -1,5 +1,5 @@
 /** Why `status --check` fails: one line per kind of problem, in the order to look at them. */
-import type { PhaseStatus } from '../migrate/engine.js'
+import type { PhaseStatus } from '../migrate/bookkeeping.js'
 import type { SchemaProblems } from '../schema/check.js'
 
 const PROBLEM_LABELS: Record<keyof SchemaProblems, string> = {

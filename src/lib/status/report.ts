@@ -2,8 +2,9 @@
  * `vrss-db status` as text for a person: target, server, the phases table, the findings and the
  * tables with their row counts. Pure: the command prints what renderStatus returns.
  */
-import type { Output } from '../cli/output.js'
-import { formatBytes, formatMs, renderTable } from '../cli/render.js'
+import type { Output } from '../ui/output.js'
+import { formatBytes, formatMs, renderTable } from '../ui/render.js'
+import { driftLines } from './drift-report.js'
 import type { ReplicaStatus, StatusResult, TablePresence } from './types.js'
 
 export function renderStatus(result: StatusResult, out: Output): string {
@@ -61,6 +62,7 @@ function findingLines(result: StatusResult, out: Output): string[] {
       )
     }
   }
+  lines.push(...driftLines(result.drift, out))
   if (result.otherInvalidIndexes.length > 0) {
     lines.push(
       `${c.dim('note:')} INVALID indexes that are not VRSS's (left alone): ${result.otherInvalidIndexes.join(', ')}`,

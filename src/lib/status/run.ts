@@ -3,16 +3,20 @@
  * unknown), what the applied phases should have created but is missing, disabled or INVALID,
  * row counts, an interrupted seed load and verify-triggers' leftovers. Reads only.
  */
-import { noSchemaProblem } from '../cli/target-database.js'
-import type { CoreContext } from '../core.js'
+
+import { type CoreContext, type Report, silent } from '../core.js'
 import { query } from '../db/sql-files.js'
 import { ExitCode } from '../errors.js'
-import { comparePhases, readApplied } from '../migrate/engine.js'
+import { comparePhases, readApplied } from '../migrate/bookkeeping.js'
 import { loadMigrations } from '../migrate/files.js'
+import { noSchemaProblem } from '../preflight/target-database.js'
 import { checkSchema, foreignInvalidIndexes } from '../schema/check.js'
+import { citusReadiness } from '../schema/citus-readiness.js'
+import type { DriftEvent } from '../schema/expected.js'
 import { MAIN_TABLES, VRSS_TABLES } from '../schema/manifest.js'
 import { describeUnfinishedSeed, unfinishedSeedReport } from '../seed/tables.js'
-import { findLeftovers } from '../verify/concurrency.js'
+import { findLeftovers } from '../verify/scratch-schema.js'
+import { statusDrift } from './drift.js'
 import { describeFindings } from './findings.js'
 import type { ReplicaStatus, StatusOptions, StatusResult, TablePresence } from './types.js'
 
@@ -39,7 +43,11 @@ interface TableRow {
   total_bytes: number
 }
 
-export async function status(ctx: CoreContext, options: StatusOptions): Promise<StatusResult> {
+export async function status(
+  ctx: CoreContext,
+  options: StatusOptions,
+  report: Report<DriftEvent> = silent,
+): Promise<StatusResult> {
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
   const replica = await replicaStatus(ctx)
@@ -59,6 +67,9 @@ export async function status(ctx: CoreContext, options: StatusOptions): Promise<
     findings.unshift(`${problem.message}; ${problem.hint}`)
   }
   if (unfinishedSeed) findings.push(describeUnfinishedSeed(unfinishedSeed))
+  const drifted = await statusDrift(ctx, options, phases, server.schema, report)
+  if (drifted.finding) findings.push(drifted.finding)
+  const citus = options.citusReadiness ? await citusReadiness(ctx) : undefined
   return {
     exitCode: options.check && findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok,
     target: { url: ctx.target.display, source: ctx.target.source, embedded: ctx.target.embedded },
@@ -81,6 +92,8 @@ export async function status(ctx: CoreContext, options: StatusOptions): Promise<
     leftovers,
     otherInvalidIndexes,
     findings,
+    ...(drifted.drift ? { drift: drifted.drift } : {}),
+    ...(citus ? { citusReadiness: citus } : {}),
   }
 }
 

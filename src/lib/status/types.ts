@@ -1,11 +1,16 @@
 /** What `vrss-db status` reports (also its --json document). */
 import type { ExitCode } from '../errors.js'
-import type { PhaseStatus } from '../migrate/engine.js'
+import type { PhaseStatus } from '../migrate/bookkeeping.js'
 import type { SchemaProblems } from '../schema/check.js'
+import type { CitusReadiness } from '../schema/citus-readiness.js'
+import type { DriftResult } from '../schema/expected.js'
 import type { UnfinishedSeedReport } from '../seed/tables.js'
+import type { DriftFlags } from './drift.js'
 
-export interface StatusOptions {
+export interface StatusOptions extends DriftFlags {
   check: boolean
+  /** Also check the schema against the Citus plan (docs/scaling.md); a report, never a failure. */
+  citusReadiness?: boolean
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
 }
@@ -28,6 +33,10 @@ export interface ReplicaStatus {
 
 export interface StatusResult {
   exitCode: ExitCode
+  /** With --check: the live catalog compared with a fresh apply of the applied phases. */
+  drift?: DriftResult
+  /** With --citus-readiness: what would not survive the Citus plan as it is. */
+  citusReadiness?: CitusReadiness
   target: { url: string; source: string; embedded: boolean }
   server: {
     version: string

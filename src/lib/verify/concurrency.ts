@@ -16,7 +16,6 @@ import {
 } from './scratch-schema.js'
 
 // `status` reads the leftovers from here (its import is outside this change).
-export { findLeftovers } from './scratch-schema.js'
 
 const CONNECTIONS = 8
 /** How long an interrupted run may spend dropping its schema before it exits anyway. */

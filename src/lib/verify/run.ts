@@ -3,11 +3,10 @@
  * asked, concurrency), leaving no trace. Pending phases are skipped, not failed; phase 1 is the
  * least it needs.
  */
-import type { CommandResult } from '../cli/command.js'
-import { requireMigrated } from '../cli/preflight.js'
-import type { CoreContext } from '../core.js'
+import type { CommandResult, CoreContext } from '../core.js'
 import type { Sql } from '../db/connect.js'
 import { ExitCode } from '../errors.js'
+import { requireMigrated } from '../preflight/checks.js'
 import { checkPresence } from '../schema/check.js'
 import { PROOFS } from './behaviour.js'
 import { type CouldNotRun, explainCouldNotRun } from './blocked.js'

@@ -2,9 +2,10 @@
  * How `vrss-db seed` shows its core's progress (src/lib/seed/seed.ts): spinner lines for
  * generating and loading, and warnings, all on stderr.
  */
-import type { Output, Progress } from '../lib/cli/output.js'
-import type { Report } from '../lib/core.js'
-import type { SeedEvent } from '../lib/seed/seed.js'
+
+import type { Report } from '../core.js'
+import type { Output, Progress } from '../ui/output.js'
+import type { SeedEvent } from './seed.js'
 
 /** The seed's events as today's spinner lines and warnings on stderr. */
 export function showProgress(out: Output): Report<SeedEvent> {

@@ -5,7 +5,6 @@
 import type { Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
-import type { Context } from './context.js'
 
 export interface TargetDatabase {
   database: string
@@ -41,7 +40,13 @@ export interface GuardOptions {
  * A template's tables are inherited by every database created from it afterwards; the
  * maintenance database is rarely where an application's tables belong.
  */
-export async function guardTargetDatabase(ctx: Context, options: GuardOptions): Promise<void> {
+/** What the guard needs of a command's context: the connection, and where warnings go. */
+export interface GuardContext {
+  sql: Sql
+  out: { warn(message: string): void }
+}
+
+export async function guardTargetDatabase(ctx: GuardContext, options: GuardOptions): Promise<void> {
   const target = await targetDatabase(ctx.sql)
   if (target.is_template) {
     const message = `${target.database} is a template database: every database created from it afterwards would inherit what is written here`

@@ -9,7 +9,7 @@ import type { CoreContext } from '../core.js'
 import type { Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
-import { comparePhases, type PhaseStatus, readApplied } from '../migrate/engine.js'
+import { comparePhases, type PhaseStatus, readApplied } from '../migrate/bookkeeping.js'
 import { loadMigrations } from '../migrate/files.js'
 
 interface ReadOnlyRow {
