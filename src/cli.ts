@@ -22,7 +22,11 @@ const COMMANDS: CommandEntry[] = [
     name: 'migrate',
     summary: 'apply the embedded SQL phases (001 foundation … 005 feed) in order',
     load: () => import('./commands/migrate.js'),
-    subcommands: [() => import('./commands/rollback.js')],
+    subcommands: [
+      () => import('./commands/rollback.js'),
+      () => import('./commands/migrate-lint.js'),
+      () => import('./commands/migrate-trace.js'),
+    ],
   },
   {
     name: 'seed',

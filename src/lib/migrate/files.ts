@@ -68,6 +68,11 @@ export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[
   return migrations
 }
 
+/** Whether a phase's text runs in one transaction (no `-- vrss-db:no-transaction` directive). */
+export function runsInTransaction(text: string): boolean {
+  return !NO_TRANSACTION.test(header(text))
+}
+
 /** The comment lines at the top of a file, where directives live. */
 function header(text: string): string {
   const lines = text.split('\n')
