@@ -48,7 +48,7 @@ export interface TriggerProblem {
   expected: unknown
 }
 
-/** Same shape as verify's ProofResult, without depending on verify. */
+/** One presence check's outcome; verify's ProofResult extends it. */
 export interface PresenceProof {
   name: string
   ok: boolean

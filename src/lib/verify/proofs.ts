@@ -8,6 +8,7 @@
 import type { Sql, TransactionSql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { isPostgresError } from '../errors.js'
+import type { PresenceProof } from '../schema/check.js'
 import { PHASES } from '../schema/manifest.js'
 import { Fixtures, ProofFailure } from './fixtures.js'
 
@@ -20,13 +21,8 @@ export interface Proof {
   run(tx: TransactionSql, f: Fixtures): Promise<void>
 }
 
-export interface ProofResult {
-  name: string
-  ok: boolean
-  ms: number
-  error?: string
-  expected?: unknown
-  actual?: unknown
+/** A proof's outcome: a presence check's (schema/check.ts), and what only a proof that runs has. */
+export interface ProofResult extends PresenceProof {
   /** The proof could not run (a lock wait, a missing privilege, a read-only server): not ok, but nothing is known to be broken. */
   couldNotRun?: { sqlstate: string; message: string }
   /** Sequences this role does not own, advanced by the proof's rolled-back inserts. */
