@@ -73,6 +73,13 @@ Examples:
         run,
         render,
         writes: (options) => (options.dryRun ? undefined : WRITES),
+        needsSession: (options) =>
+          options.dryRun
+            ? undefined
+            : {
+                command: 'vrss-db migrate',
+                because: 'its migration lock is a session advisory lock',
+              },
       }),
     )
 }

@@ -52,6 +52,10 @@ Examples:
     .action(
       commandAction<RollbackOptions, RollbackResult & CommandResult>({
         writes: () => ({ command: 'vrss-db migrate rollback' }),
+        needsSession: () => ({
+          command: 'vrss-db migrate rollback',
+          because: 'the migration lock is a session advisory lock',
+        }),
         parse: (raw) => {
           // Only the options rollback shares with migrate: a --phase given to the parent
           // command is migrate's business, not a reason to refuse the rollback.

@@ -58,6 +58,8 @@ Examples:
         run,
         render,
         session: () => STATUS_SESSION,
+        // One READ ONLY transaction: read-only and bounded even where a pooler refused these.
+        readOnly: () => true,
       }),
     )
 }
