@@ -215,3 +215,24 @@ describe.skipIf(!bouncers)('PgBouncer in session mode', () => {
     expect(left?.n).toBe(0)
   })
 })
+
+describe.skipIf(!bouncers)('PgBouncer told to ignore the start-up settings', () => {
+  it('status works without a warning; verify-triggers --concurrency notices its search_path is gone', async () => {
+    const url = bouncers?.ignoring.urlFor(db.url) ?? ''
+    const status = await run(['status', '--check'], url)
+    expect(status.code, status.stderr).toBe(0)
+    // Accepted and dropped silently: nothing to warn about, so nothing is said.
+    expect(status.stderr).not.toContain('refused the session settings')
+    // Without its scratch search_path the proofs would write to the live tables: it stops.
+    const concurrency = await run(['verify-triggers', '--concurrency'], url)
+    expect(concurrency.code, concurrency.stderr).toBe(1)
+    expect(concurrency.stderr).toMatch(
+      /error: The server at .* does not take the start-up settings this needs: lock_timeout is ".*", not "5s" as asked at start-up/,
+    )
+    const [left] = await db.sql`
+      select count(*)::int as n from pg_namespace where nspname like 'vrss\\_verify\\_%'`
+    expect(left?.n).toBe(0)
+    const [users] = await db.sql`select count(*)::int as n from users`
+    expect(users?.n).toBe(20)
+  })
+})

@@ -13,6 +13,14 @@ import { join } from 'node:path'
 
 export type PoolMode = 'transaction' | 'session'
 
+/** The session settings vrss-db sends at start-up, and verify's scratch search_path. */
+const STARTUP_SETTINGS = [
+  'lock_timeout',
+  'statement_timeout',
+  'default_transaction_read_only',
+  'search_path',
+]
+
 export interface PgBouncer {
   mode: PoolMode
   port: number
@@ -23,6 +31,11 @@ export interface PgBouncer {
 export interface PgBouncers {
   transaction: PgBouncer
   session: PgBouncer
+  /**
+   * Session mode, told to accept and drop vrss-db's start-up settings
+   * (ignore_startup_parameters), as PgBouncer's docs suggest for clients that send them.
+   */
+  ignoring: PgBouncer
   stop(): Promise<void>
 }
 
@@ -30,9 +43,16 @@ export type PgBouncerStart = { ok: true; bouncers: PgBouncers } | { ok: false; r
 
 const START_MS = 10_000
 
-/** Where the binary is, or undefined (Debian installs it in /usr/sbin, often not on PATH). */
+/**
+ * Where the binary is, or undefined (Debian installs it in /usr/sbin, often not on PATH).
+ * VRSS_TEST_PGBOUNCER names another one (or a missing one, to see the tests skip).
+ */
 export function findPgBouncer(): string | undefined {
-  for (const candidate of ['pgbouncer', '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer']) {
+  const override = process.env.VRSS_TEST_PGBOUNCER
+  const candidates = override
+    ? [override]
+    : ['pgbouncer', '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer']
+  for (const candidate of candidates) {
     try {
       execFileSync(candidate, ['--version'], { stdio: 'ignore', timeout: 5000 })
       return candidate
@@ -47,8 +67,7 @@ export async function startPgBouncers(adminUrl: string): Promise<PgBouncerStart>
   if (!binary) {
     return {
       ok: false,
-      reason:
-        'the pgbouncer binary is not installed (apt-get install pgbouncer; .ci/run installs it)',
+      reason: `the pgbouncer binary is not installed${process.env.VRSS_TEST_PGBOUNCER ? ` at VRSS_TEST_PGBOUNCER=${process.env.VRSS_TEST_PGBOUNCER}` : ''} (apt-get install pgbouncer; .ci/run installs it)`,
     }
   }
   const server = new URL(adminUrl)
@@ -70,10 +89,11 @@ export async function startPgBouncers(adminUrl: string): Promise<PgBouncerStart>
     const authFile = join(home, 'users.txt')
     await writeFile(authFile, `${quote(user)} ${quote(password)}\n`, { mode: 0o600 })
     if (runAs) await chown(authFile, runAs.uid, runAs.gid)
-    const start = async (mode: PoolMode): Promise<PgBouncer> => {
+    const start = async (mode: PoolMode, ignore = false): Promise<PgBouncer> => {
       const port = await freePort()
-      const ini = join(home, `${mode}.ini`)
-      const log = join(home, `${mode}.log`)
+      const name = `${mode}${ignore ? '-ignoring' : ''}`
+      const ini = join(home, `${name}.ini`)
+      const log = join(home, `${name}.log`)
       await writeFile(
         ini,
         [
@@ -86,6 +106,7 @@ export async function startPgBouncers(adminUrl: string): Promise<PgBouncerStart>
           'auth_type = scram-sha-256',
           `auth_file = ${authFile}`,
           `pool_mode = ${mode}`,
+          ...(ignore ? [`ignore_startup_parameters = ${STARTUP_SETTINGS.join(',')}`] : []),
           'default_pool_size = 10',
           'max_client_conn = 200',
           // Bounded waits: a test that would wait for a server connection fails instead.
@@ -122,7 +143,8 @@ export async function startPgBouncers(adminUrl: string): Promise<PgBouncerStart>
     }
     const transaction = await start('transaction')
     const session = await start('session')
-    return { ok: true, bouncers: { transaction, session, stop } }
+    const ignoring = await start('session', true)
+    return { ok: true, bouncers: { transaction, session, ignoring, stop } }
   } catch (err) {
     await stop()
     return { ok: false, reason: `pgbouncer did not start: ${(err as Error).message}` }

@@ -17,7 +17,11 @@
  * Neither SHOW nor a start-up parameter tells: PgBouncer passes SHOW to the server, and reports
  * the server's parameters as its own. Its admin console (SHOW POOLS) needs an admin user.
  */
-import type { ReservedSql, Sql } from './connect.js'
+import type postgres from 'postgres'
+
+// postgres.js' own types, not connect.ts' aliases: connect.ts imports this file.
+type Sql = postgres.Sql
+type ReservedSql = postgres.ReservedSql
 
 export type Pooling = 'transaction' | 'session'
 
