@@ -74,6 +74,13 @@ Examples:
         render,
         writes: (options) => (options.dryRun ? undefined : WRITES),
         session: () => RUNNER_SESSION,
+        needsSession: (options) =>
+          options.dryRun
+            ? undefined
+            : {
+                command: 'vrss-db migrate',
+                because: 'its migration lock is a session advisory lock',
+              },
       }),
     )
 }

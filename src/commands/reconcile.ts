@@ -103,6 +103,11 @@ Examples:
                 alternative: '`--dry-run` and `--check` report drift without repairing it.',
               }
             : undefined,
+        // Every mode: one run at a time, even a dry run, under a session advisory lock.
+        needsSession: () => ({
+          command: 'vrss-db reconcile',
+          because: 'its run lock is a session advisory lock',
+        }),
       }),
     )
 }

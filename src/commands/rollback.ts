@@ -53,6 +53,10 @@ Examples:
       commandAction<RollbackOptions, RollbackResult & CommandResult>({
         writes: () => ({ command: 'vrss-db migrate rollback' }),
         session: () => RUNNER_SESSION,
+        needsSession: () => ({
+          command: 'vrss-db migrate rollback',
+          because: 'the migration lock is a session advisory lock',
+        }),
         parse: (raw) => {
           // Only the options rollback shares with migrate: a --phase given to the parent
           // command is migrate's business, not a reason to refuse the rollback.

@@ -118,6 +118,10 @@ Examples:
         // database or role must not cut them off (every lock wait has its own timeout).
         session: () => ({ statement_timeout: '0' }),
         writes: () => ({ command: 'vrss-db seed' }),
+        needsSession: () => ({
+          command: 'vrss-db seed',
+          because: 'its seed lock is a session advisory lock',
+        }),
       }),
     )
 }

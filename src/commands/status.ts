@@ -78,6 +78,8 @@ Examples:
         render: (result, out) =>
           'sql' in result ? renderSchema(result, out) : render(result, out),
         session: () => STATUS_SESSION,
+        // One READ ONLY transaction: read-only and bounded even where a pooler refused these.
+        readOnly: () => true,
       }),
     )
 }

@@ -99,6 +99,15 @@ Examples:
           command: 'vrss-db verify-triggers',
           alternative: 'Its proofs write (in transactions that are always rolled back).',
         }),
+        needsSession: (options) =>
+          options.concurrency
+            ? {
+                command: 'vrss-db verify-triggers --concurrency',
+                because: "its scratch schema's owner lock is a session advisory lock",
+                startupSettings:
+                  "its proofs' connections must start with the scratch schema's search_path",
+              }
+            : undefined,
         // The proofs set tighter limits inside their own transactions; this bounds the rest
         // (presence checks, the scratch schema's copies and its drop).
         session: () => ({ lock_timeout: '5s', statement_timeout: '1min' }),

@@ -7,7 +7,7 @@ import type { Command } from 'commander'
 import type { CommandResult } from '../core.js'
 import { ExitCode, errorDocument, toVrssError } from '../errors.js'
 import { interruptedBy } from '../interrupt.js'
-import { assertWritable } from '../preflight/checks.js'
+import { assertSessionPooling, assertWritable, type SessionCommand } from '../preflight/checks.js'
 import type { Output } from '../ui/output.js'
 import { type Context, createOutput, type GlobalOptions, withContext } from './context.js'
 
@@ -29,6 +29,17 @@ export interface CommandDefinition<O, R extends CommandResult> {
    * read-only target instead. It then refuses a replica or read-only database before starting.
    */
   writes?: (options: O) => WritingCommand | undefined
+  /**
+   * When these options need one server session for the whole run (a session advisory lock):
+   * the command then refuses a pooler in transaction mode before starting.
+   */
+  needsSession?: (options: O) => SessionCommand | undefined
+  /**
+   * When these options only read: the core then runs in one READ ONLY transaction with the
+   * command's lock_timeout and statement_timeout set in it, so it stays read-only and bounded
+   * where a pooler refused those start-up settings. Only for cores that use `ctx.sql` alone.
+   */
+  readOnly?: (options: O) => boolean
 }
 
 export interface WritingCommand {
@@ -60,17 +71,21 @@ export function commandAction<O, R extends CommandResult>(definition: CommandDef
         positional,
       )
       const writing = definition.writes?.(options)
+      const needsSession = definition.needsSession?.(options)
+      const session = definition.session?.(options)
       const result = await withContext(
         global,
         out,
         async (ctx) => {
           if (writing) await assertWritable(ctx.sql, writing.command, writing.alternative)
-          return definition.run(options, ctx)
+          if (needsSession) await assertSessionPooling(ctx.sql, needsSession)
+          if (!definition.readOnly?.(options)) return definition.run(options, ctx)
+          const { withReadOnlyTransaction } = await import('../db/sessions.js')
+          return withReadOnlyTransaction(ctx.sql, session ?? {}, (sql) =>
+            definition.run(options, { ...ctx, sql }),
+          )
         },
-        {
-          maxConnections: definition.maxConnections,
-          session: definition.session?.(options),
-        },
+        { maxConnections: definition.maxConnections, session },
       )
       if (interruptedBy()) return // the interruption handler reports and exits
       if (out.json) out.document(definition.toJson ? definition.toJson(result) : result)

@@ -4,6 +4,7 @@
  */
 import postgres from 'postgres'
 import { isPostgresError, VrssError } from '../errors.js'
+import { markSettingsRefused } from './pooling.js'
 import { shellQuote } from './shell.js'
 import { openSocket } from './socket.js'
 import { type ConnectionSpec, describeSpec, maskUrlsInText } from './target.js'
@@ -64,23 +65,59 @@ export function createSql(spec: ConnectionSpec, options: ConnectOptions = {}): S
  */
 export async function connect(spec: ConnectionSpec, options: ConnectOptions = {}): Promise<Sql> {
   try {
-    return await connectOnce(spec, options)
+    const sql = await connectOnce(spec, options)
+    if (options.strict && options.connection) await assertApplied(sql, spec, options.connection)
+    return sql
   } catch (err) {
     // A pooler (PgBouncer) refuses start-up parameters it does not know, such as lock_timeout:
     // connect without the session settings rather than not at all, and say what is missing.
     const cause = (err as VrssError).cause
     if (
       !options.connection ||
-      options.strict ||
       !isPostgresError(cause) ||
       !/unsupported startup parameter/i.test(cause.message)
     ) {
       throw err
     }
+    if (options.strict) throw settingsRequired(spec, cause.message)
+    const sql = await connectOnce(spec, { ...options, connection: undefined })
+    markSettingsRefused(sql)
     options.onNotice?.(
       `WARNING: the server (a pooler?) refused the session settings ${Object.keys(options.connection).join(', ')}; running without them — set them for the role instead (ALTER ROLE … SET)`,
     )
-    return connectOnce(spec, { ...options, connection: undefined })
+    return sql
+  }
+}
+
+function settingsRequired(spec: ConnectionSpec, reason: string): VrssError {
+  return new VrssError(
+    `The server at ${spec.host}:${spec.port} (a pooler such as PgBouncer?) does not take the start-up settings this needs: ${reason}`,
+    {
+      hint: 'Give a direct URL to PostgreSQL (its own host and port, not PgBouncer\'s); see the README, "PgBouncer".',
+      code: 'STARTUP_SETTINGS_REFUSED',
+    },
+  )
+}
+
+/**
+ * Required start-up settings must be in force: a pooler told to ignore them
+ * (PgBouncer's ignore_startup_parameters) accepts them and drops them silently.
+ */
+async function assertApplied(
+  sql: Sql,
+  spec: ConnectionSpec,
+  settings: Record<string, string>,
+): Promise<void> {
+  const squash = (value: string) => value.replace(/\s+/g, '').toLowerCase()
+  for (const [name, value] of Object.entries(settings)) {
+    const [row] = await sql.unsafe('select current_setting($1, true) as value', [name])
+    const actual = String(row?.value ?? '')
+    if (squash(actual) === squash(value)) continue
+    await sql.end({ timeout: 0 }).catch(() => undefined)
+    throw settingsRequired(
+      spec,
+      `${name} is "${actual}", not "${value}" as asked at start-up (ignored by a pooler?)`,
+    )
   }
 }
 

@@ -53,6 +53,31 @@ export async function withTransaction<T>(
   }
 }
 
+/** The session settings a read-only command also sets inside its transaction. */
+const TRANSACTION_SETTINGS = ['lock_timeout', 'statement_timeout'] as const
+
+/**
+ * `fn` in one BEGIN READ ONLY … COMMIT on a connection of the pool, with lock_timeout and
+ * statement_timeout of `settings` set for the transaction (SET LOCAL). A read-only command does
+ * not depend on its start-up settings this way: through a pooler that refused them (PgBouncer)
+ * it still cannot write and still gives up waiting.
+ */
+export async function withReadOnlyTransaction<T>(
+  sql: Sql,
+  settings: Record<string, string>,
+  fn: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  const result = await sql.begin('read only', async (tx) => {
+    for (const name of TRANSACTION_SETTINGS) {
+      const value = settings[name]
+      if (value !== undefined) await tx`select set_config(${name}, ${value}, true)`
+    }
+    // A transaction's handle runs queries as the pool does (no reserve, begin or end).
+    return [await fn(tx as unknown as Sql)]
+  })
+  return result[0] as T
+}
+
 /**
  * A statement that gave up waiting (lock_timeout, statement_timeout) becomes an error naming
  * what it waited for and who holds it, asked of the server right after it gave up. Asked on a

@@ -7,6 +7,7 @@
 
 import type { CoreContext } from '../core.js'
 import type { Sql } from '../db/connect.js'
+import { detectPooling, settingsRefused } from '../db/pooling.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
 import { comparePhases, type PhaseStatus, readApplied } from '../migrate/bookkeeping.js'
@@ -49,6 +50,37 @@ export async function assertWritable(sql: Sql, command: string, alternative?: st
     code: reason === 'replica' ? 'READ_ONLY_REPLICA' : 'READ_ONLY_DATABASE',
     details: { reason },
   })
+}
+
+/** A command that needs one server session for its whole run, and why (for the message). */
+export interface SessionCommand {
+  command: string
+  /** What needs the session, e.g. "its migration lock is a session advisory lock". */
+  because: string
+  /** What needs its start-up settings honoured, when something does (a scratch search_path). */
+  startupSettings?: string
+}
+
+/**
+ * Exit 1 before `command` does any work when it reaches PostgreSQL through a pooler in
+ * transaction mode (PgBouncer): what needs one server session (a session advisory lock) would
+ * protect nothing there, and could stay held on a pooled server session after the run.
+ */
+export async function assertSessionPooling(sql: Sql, need: SessionCommand): Promise<void> {
+  const hint =
+    'Give a direct URL to PostgreSQL (its own host and port, not PgBouncer\'s) or a session-mode pool; see the README, "PgBouncer".'
+  if ((await detectPooling(sql)) === 'transaction') {
+    throw new VrssError(
+      `Cannot run \`${need.command}\` through a pooler in transaction mode (PgBouncer): ${need.because}, and consecutive statements reach different server sessions there`,
+      { hint, code: 'POOLED_SESSION' },
+    )
+  }
+  if (need.startupSettings && settingsRefused(sql)) {
+    throw new VrssError(
+      `Cannot run \`${need.command}\` through a pooler that refuses start-up settings (PgBouncer): ${need.startupSettings}`,
+      { hint: hint.replace(' or a session-mode pool', ''), code: 'STARTUP_SETTINGS_REFUSED' },
+    )
+  }
 }
 
 export interface MigratedOptions {

@@ -45,18 +45,19 @@ export async function removeLeftovers(sql: Sql): Promise<string[]> {
   const leftovers = await findLeftovers(sql)
   if (leftovers.length === 0) return removed
   await withReservedConnection(sql, async (conn) => {
-    await conn`select set_config('client_min_messages', 'warning', false)`
     for (const schema of leftovers) {
-      const [row] = await conn`select pg_try_advisory_lock(hashtextextended(${schema}, 0)) as free`
-      if (!row?.free) continue
-      try {
+      // A transaction-level lock: released by the commit even through a transaction-mode pooler
+      // (PgBouncer), where a session lock could stay behind on a pooled server session.
+      const dropped = await withTransaction(conn, async () => {
+        const [row] = await conn`
+          select pg_try_advisory_xact_lock(hashtextextended(${schema}, 0)) as free,
+                 set_config('client_min_messages', 'warning', true)`
+        if (!row?.free) return false
         await dropScratchSchema(conn, schema)
-        removed.push(schema)
-      } finally {
-        await conn`select pg_advisory_unlock(hashtextextended(${schema}, 0))`
-      }
+        return true
+      })
+      if (dropped) removed.push(schema)
     }
-    await conn.unsafe('reset client_min_messages')
   })
   return removed
 }
