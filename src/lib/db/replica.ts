@@ -5,7 +5,6 @@
  * work that must see every change the primary committed, a bounded wait for its replay
  * position to reach the primary's current WAL position.
  */
-import type { CoreContext } from '../core.js'
 import { isPostgresError, usageError, VrssError } from '../errors.js'
 import type { Sql } from './connect.js'
 import { query } from './sql-files.js'
@@ -24,12 +23,23 @@ export function parseReplicaUrl(flag: string, value: unknown, env: Env): Connect
   return parseDatabaseUrl(raw, env)
 }
 
+/** What opening a replica needs of a command's context (a CoreContext has it). */
+export interface ReplicaOpener {
+  sql: Sql
+  target: { display: string }
+  openConnection(options: {
+    spec: ConnectionSpec
+    max?: number
+    session?: Record<string, string>
+  }): Promise<Sql>
+}
+
 /**
  * Opens `spec` read-only with the command's session settings, and refuses (exit 1, one line) a
  * server that is not in recovery, or one of another cluster than the target.
  */
 export async function openReplica(
-  ctx: CoreContext,
+  ctx: ReplicaOpener,
   spec: ConnectionSpec,
   flag: string,
   options: { max?: number; session?: Record<string, string> } = {},
