@@ -2,7 +2,9 @@
 // where they make no sense (exit 2).
 import { describe, expect, it } from 'vitest'
 import { parseReplicaUrl } from '../../src/lib/db/replica.js'
+import type { VrssError } from '../../src/lib/errors.js'
 import { parseExplainOptions } from '../../src/lib/explain/options.js'
+import { replicaMisses, rowDifferences } from '../../src/lib/explain/replica.js'
 import { parseReconcileOptions } from '../../src/lib/reconcile/options.js'
 
 describe('the replica flags', () => {
@@ -23,7 +25,17 @@ describe('the replica flags', () => {
       password: 'from-env',
       sslmode: 'require',
     })
-    expect(() => parseReplicaUrl('--replica', 'postgres://h:99999/db', {})).toThrow(/Invalid port/)
+    expect(() => parseReplicaUrl('--replica', 'postgres://h:99999/db', {})).toThrow(
+      /^--replica: Invalid port/,
+    )
+    try {
+      parseReplicaUrl('--read-from', 'postgres://u:se%cret@h/db', {})
+      expect.unreachable()
+    } catch (err) {
+      expect((err as VrssError).exitCode).toBe(2)
+      expect((err as VrssError).message).toMatch(/^--read-from: Malformed database URL/)
+      expect((err as VrssError).message).not.toContain('se%cret')
+    }
     expect(() => parseReplicaUrl('--replica', '  ', {})).toThrow(/--replica needs the URL/)
   })
 
@@ -49,5 +61,51 @@ describe('the replica flags', () => {
     expect(() =>
       parseReconcileOptions({ readFrom: 'postgres://r/vrss', replicaWait: '5' }, {}),
     ).toThrow(/needs a unit/)
+  })
+})
+
+describe('explain --replica findings', () => {
+  const timed = (over: Record<string, unknown>) => ({
+    query: 'friends',
+    subject: 'most friends 9',
+    reference: false,
+    targetMs: 10,
+    rows: 4,
+    ...over,
+  })
+  const on = (p95: number, rows = 4) => ({
+    p50: 1,
+    p95,
+    max: p95,
+    rows,
+    pass: p95 <= 10,
+    plan: {
+      nodeTypes: ['Seq Scan'],
+      indexes: [],
+      seqScans: ['friendships'],
+      estimatedRows: 1,
+      actualRows: 1,
+      sharedHitBlocks: 0,
+      sharedReadBlocks: 0,
+      executionMs: 1,
+    },
+  })
+
+  it("a replica's missed target fails the run; a reference query's does not", () => {
+    expect(
+      replicaMisses([
+        timed({ replica: on(12) }),
+        timed({ replica: on(3) }),
+        timed({ query: 'feed (plan)', reference: true, replica: on(50) }),
+        timed({}),
+      ]),
+    ).toEqual(['friends (most friends 9) on the replica: p95 12 ms > 10 ms'])
+  })
+
+  it('warns when the two servers return different row counts', () => {
+    expect(rowDifferences([timed({ replica: on(3, 4) })])).toEqual([])
+    expect(rowDifferences([timed({ replica: on(3, 2) })])[0]).toContain(
+      '4 rows on the target but 2 on the replica (is it behind?)',
+    )
   })
 })

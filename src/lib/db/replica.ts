@@ -20,7 +20,18 @@ export interface Replica {
 export function parseReplicaUrl(flag: string, value: unknown, env: Env): ConnectionSpec {
   const raw = String(value ?? '').trim()
   if (!raw) throw usageError(`${flag} needs the URL of a replica (postgres://…)`)
-  return parseDatabaseUrl(raw, env)
+  try {
+    return parseDatabaseUrl(raw, env)
+  } catch (err) {
+    // The parser's messages are about "the database URL": say which flag it was.
+    if (!(err instanceof VrssError)) throw err
+    throw new VrssError(`${flag}: ${err.message}`, {
+      hint: err.hint,
+      exitCode: err.exitCode,
+      code: err.code,
+      details: err.details,
+    })
+  }
 }
 
 /** What opening a replica needs of a command's context (a CoreContext has it). */
