@@ -17,10 +17,13 @@ import { formatMs } from '../lib/ui/render.js'
 function progressOf(out: Output): Report<ExplainEvent> {
   let current: Progress | undefined
   return (event) => {
+    const where = event.onReplica ? ' on the replica' : ''
     if (event.type === 'timing') {
-      current = out.progress(`Timing ${event.query} for ${event.subject}`)
+      current = out.progress(`Timing ${event.query} for ${event.subject}${where}`)
     } else {
-      current?.succeed(`Timed ${event.query} for ${event.subject}: p95 ${formatMs(event.p95)}`)
+      current?.succeed(
+        `Timed ${event.query} for ${event.subject}${where}: p95 ${formatMs(event.p95)}`,
+      )
     }
   }
 }
@@ -70,6 +73,10 @@ export function register(program: Command): Command {
       'compare with an earlier --json result: p95 regressions fail, plan changes are flagged',
     )
     .option('--tolerance <percent>', 'how much slower p95 may be than the baseline (default 20)')
+    .option(
+      '--replica <url>',
+      'also time every query on this hot standby, side by side (refused unless it is in recovery)',
+    )
     .addHelpText(
       'after',
       `
@@ -83,7 +90,8 @@ Examples:
   $ vrss-db explain feed --format markdown
   $ vrss-db explain quota badge --user 42 --runs 100 --json
   $ vrss-db explain --file query.sql --param 42 --target 20ms
-  $ vrss-db explain --json > base.json && … && vrss-db explain --baseline base.json`,
+  $ vrss-db explain --json > base.json && … && vrss-db explain --baseline base.json
+  $ vrss-db explain feed --replica postgres://replica.internal/vrss`,
     )
     .action(
       commandAction<ExplainOptions, ExplainResult>({

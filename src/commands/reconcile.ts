@@ -20,6 +20,7 @@ import {
   counterTableRows,
   missingFriendshipsLine,
   progressText,
+  readFromLine,
   summaryLine,
 } from '../lib/reconcile/text.js'
 import type { Output, Progress } from '../lib/ui/output.js'
@@ -37,8 +38,11 @@ export async function run(
   // Shown once the run holds the lock: a run refused at the start shows no progress.
   let progress: Progress | undefined
   const report = (event: ReconcileEvent) => {
-    if (event.type === 'scan-started') progress = ctx.out.progress(text.start)
-    else progress?.update(text.range(event))
+    if (event.type === 'replica-wait') progress = ctx.out.progress(text.replica(event.replica))
+    else if (event.type === 'scan-started') {
+      if (progress) progress.update(text.start)
+      else progress = ctx.out.progress(text.start)
+    } else progress?.update(text.range(event))
   }
   try {
     const result = await runReconcile(ctx, options, report)
@@ -58,6 +62,8 @@ export function render(result: ReconcileResult, out: Output): void {
   )
   const missing = missingFriendshipsLine(result)
   if (missing) out.print(out.color.yellow(missing))
+  const replica = readFromLine(result)
+  if (replica) out.print(replica)
   out.print(summaryLine(result))
 }
 
@@ -75,6 +81,14 @@ export function register(program: Command): Command {
       '--lock-timeout <duration>',
       'give up a batch lock after this long, then retry it (default 2s)',
     )
+    .option(
+      '--read-from <url>',
+      "detect drift on this replica (once it has replayed the primary's WAL position); repairs run on the primary",
+    )
+    .option(
+      '--replica-wait <duration>',
+      'how long --read-from waits for the replica to catch up before refusing (default 10s)',
+    )
     .addHelpText(
       'after',
       `
@@ -86,7 +100,8 @@ overwritten. A second run while one is active exits at once (exit 1).
 Examples:
   $ vrss-db reconcile                       # repair (exit 0)
   $ vrss-db reconcile --check               # exit 3 when anything drifted
-  $ vrss-db reconcile --dry-run --only likes,storage --json`,
+  $ vrss-db reconcile --dry-run --only likes,storage --json
+  $ vrss-db reconcile --read-from postgres://replica.internal/vrss   # detect there, repair here`,
     )
     .action(
       commandAction<ReconcileCommandOptions, ReconcileResult>({

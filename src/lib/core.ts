@@ -42,6 +42,8 @@ export interface OpenConnectionOptions {
   session?: Record<string, string>
   /** The session settings are required: fail instead of connecting without them (see connect). */
   strict?: boolean
+  /** Another server (e.g. a replica given by a flag, parsed like --database-url); the target when undefined. */
+  spec?: ConnectionSpec
 }
 
 /** A core's progress channel: one typed event union per engine, e.g. Report<MigrateEvent>. */

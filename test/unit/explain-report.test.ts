@@ -195,3 +195,47 @@ describe('neededPhases', () => {
     expect(neededPhases({ queries: ['feed'], custom })).toEqual([1, 2, 4])
   })
 })
+
+describe('with --replica: the replica timed side by side', () => {
+  const replica = (p95: number, pass: boolean) => ({
+    p50: 0.4,
+    p95,
+    max: 2,
+    rows: 1,
+    pass,
+    plan: plan(),
+  })
+  const both: ExplainResult = {
+    ...result,
+    replica: 'postgres://app:****@replica/vrss',
+    timings: [
+      timing({ replica: replica(0.7, true) }),
+      timing({
+        query: 'friends',
+        subject: 'most friends 9',
+        targetMs: 10,
+        replica: replica(14, false),
+      }),
+    ],
+  }
+
+  it('the table adds the replica p95, marking a miss, and names both servers', () => {
+    const text = renderExplainTable(both, plain)
+    expect(text).toMatch(/│ p95\s+│ replica p95\s+│ p95 target/)
+    expect(text).toMatch(/│ 0\.80 ms │ 0\.70 ms\s+│ PASS < 5 ms/)
+    expect(text).toMatch(/│ 14\.0 ms FAIL\s+│ PASS < 10 ms/)
+    expect(text).toContain(
+      'on postgres://app:****@db/vrss and on the replica postgres://app:****@replica/vrss',
+    )
+  })
+
+  it('markdown gives the replica p50, p95, max and verdict', () => {
+    const md = renderMarkdown(both)
+    expect(md).toContain('| 0.5 ms | 0.8 ms | 1.2 ms | 0.4 ms | 0.7 ms | 2 ms | ✅ PASS | < 5 ms |')
+    expect(md).toContain('| 0.4 ms | 14 ms | 2 ms | ❌ FAIL | < 10 ms | ✅ PASS |')
+  })
+
+  it('without --replica the table keeps its columns', () => {
+    expect(renderExplainTable(result, plain)).not.toContain('replica')
+  })
+})

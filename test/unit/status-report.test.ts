@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SchemaProblems } from '../../src/lib/schema/check.js'
 import { describeFindings } from '../../src/lib/status/findings.js'
-import { describeReplica, renderStatus } from '../../src/lib/status/report.js'
+import { describeReplica, describeReplicas, renderStatus } from '../../src/lib/status/report.js'
 import type { StatusResult } from '../../src/lib/status/types.js'
 import { Output } from '../../src/lib/ui/output.js'
 
@@ -57,6 +57,7 @@ const result: StatusResult = {
     searchPath: '"$user", public',
   },
   databaseBytes: 8 * 1024 * 1024,
+  replicas: { visible: true, count: 0, list: [] },
   phases: [
     {
       version: 1,
@@ -143,15 +144,62 @@ describe('renderStatus', () => {
 describe('describeReplica', () => {
   it('gives the replay lag and the positions', () => {
     expect(
-      describeReplica({ replayLagSeconds: 0.4, receiveLsn: '0/3000148', replayLsn: '0/3000148' }),
+      describeReplica({
+        replayLagSeconds: 0.4,
+        receiveLsn: '0/3000148',
+        replayLsn: '0/3000148',
+        lastReplayAt: '2026-11-26T22:00:00.000Z',
+        replayPendingBytes: 0,
+      }),
     ).toMatch(
-      /^read-only hot standby .*, replay lag .* since the last replayed commit \(received 0\/3000148, replayed 0\/3000148\)$/,
+      /^read-only hot standby .*, replay lag .* since the last replayed commit \(received 0\/3000148, replayed 0\/3000148, 0 B received but not replayed, last replayed commit at 2026-11-26T22:00:00.000Z\)$/,
     )
   })
 
   it('says when nothing is replayed yet', () => {
     expect(
-      describeReplica({ replayLagSeconds: null, receiveLsn: null, replayLsn: null }),
+      describeReplica({
+        replayLagSeconds: null,
+        receiveLsn: null,
+        replayLsn: null,
+        lastReplayAt: null,
+        replayPendingBytes: null,
+      }),
     ).toContain('nothing replayed yet (received -, replayed -)')
+  })
+})
+
+describe('describeReplicas', () => {
+  const link = {
+    applicationName: 'standby_a',
+    clientAddr: '10.0.0.7',
+    state: 'streaming',
+    syncState: 'async',
+    writeLagSeconds: 0.0004,
+    flushLagSeconds: 0.0009,
+    replayLagSeconds: 0.0012,
+    replayLsn: '0/3000148',
+    bytesBehind: 2048,
+  }
+
+  it('one line per standby: name, address, state, sync state, lags and bytes behind', () => {
+    expect(describeReplicas({ visible: true, count: 1, list: [link] })).toEqual([
+      'standby_a (10.0.0.7) streaming, async: replay lag 1.2 ms, 2.0 kB behind (write 0.40 ms, flush 0.90 ms)',
+    ])
+  })
+
+  it('null lags (caught up, primary idle) show as "-"; nothing at all without standbys', () => {
+    const idle = { ...link, writeLagSeconds: null, flushLagSeconds: null, replayLagSeconds: null }
+    expect(describeReplicas({ visible: true, count: 1, list: [idle] })[0]).toContain(
+      'replay lag -, 2.0 kB behind (write -, flush -)',
+    )
+    expect(describeReplicas({ visible: true, count: 0, list: [] })).toEqual([])
+  })
+
+  it('says in one line when the role cannot see them, instead of showing nulls', () => {
+    const lines = describeReplicas({ visible: false, count: 2, list: [] })
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('2 connected, but this role cannot see their state or lag')
+    expect(lines[0]).toContain('pg_monitor')
   })
 })

@@ -210,7 +210,7 @@ function connectionOpener(spec: ConnectionSpec, out: Output, command: ContextOpt
   const open = async (options: OpenConnectionOptions): Promise<Sql> => {
     // Loaded here, not at startup: `vrss-db --help` should not pay for the driver.
     const { connect } = await import('../db/connect.js')
-    const sql = await connect(spec, {
+    const sql = await connect(options.spec ?? spec, {
       max: options.max,
       onNotice: (message) => out.info(message),
       connection: options.session,
@@ -245,5 +245,10 @@ export function additionalPoolOptions(
 ): OpenConnectionOptions {
   const session =
     command.session || options.session ? { ...command.session, ...options.session } : undefined
-  return { max: options.max ?? command.maxConnections, session, strict: options.strict }
+  return {
+    max: options.max ?? command.maxConnections,
+    session,
+    strict: options.strict,
+    ...(options.spec ? { spec: options.spec } : {}),
+  }
 }

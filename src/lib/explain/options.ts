@@ -3,6 +3,8 @@
  * how many runs, the output format and the baseline to compare with.
  */
 import { readFileSync } from 'node:fs'
+import { parseReplicaUrl } from '../db/replica.js'
+import type { ConnectionSpec, Env } from '../db/target.js'
 import { usageError } from '../errors.js'
 import { parseDuration, parseInteger, parseMigrationsTable } from '../parse.js'
 import { loadBaseline, type TimingLike } from './baseline.js'
@@ -24,6 +26,8 @@ export interface ExplainOptions {
   baseline: { file: string; timings: TimingLike[]; tolerance: number } | undefined
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
+  /** --replica: also time every query on this hot standby, side by side with the target. */
+  replica?: ConnectionSpec
 }
 
 function readQueryFile(file: string): string {
@@ -82,8 +86,16 @@ function parseQueryNames(args: string[]): string[] {
   return [...new Set(names.map((n) => findQuery(n)?.name as string))]
 }
 
-export function parseExplainOptions(raw: Record<string, unknown>, args: string[]): ExplainOptions {
+export function parseExplainOptions(
+  raw: Record<string, unknown>,
+  args: string[],
+  env: Env = process.env,
+): ExplainOptions {
   const queries = parseQueryNames(args)
+  if (raw.allowWrites && raw.replica !== undefined)
+    throw usageError(
+      '--allow-writes cannot go with --replica: a replica runs no writes, not even rolled back',
+    )
   if (raw.allowWrites && raw.file === undefined)
     throw usageError('--allow-writes goes with --file (the named queries only read)')
   const format = String(raw.format ?? 'table')
@@ -100,5 +112,8 @@ export function parseExplainOptions(raw: Record<string, unknown>, args: string[]
     allowWrites: Boolean(raw.allowWrites),
     baseline: parseBaseline(raw),
     migrationsTable: parseMigrationsTable(raw.migrationsTable),
+    ...(raw.replica === undefined
+      ? {}
+      : { replica: parseReplicaUrl('--replica', raw.replica, env) }),
   }
 }

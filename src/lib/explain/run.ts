@@ -6,12 +6,14 @@
  */
 
 import type { CoreContext, Report } from '../core.js'
+import type { Sql } from '../db/connect.js'
+import { openReplica } from '../db/replica.js'
 import { loadSql, query } from '../db/sql-files.js'
 import { ExitCode } from '../errors.js'
 import { requireMigrated } from '../preflight/checks.js'
 import { VRSS_TABLES } from '../schema/manifest.js'
 import { type Comparison, compare } from './baseline.js'
-import { measure, type PlanSummary } from './measure.js'
+import { type Measurement, type MeasureOptions, measure, type PlanSummary } from './measure.js'
 import type { ExplainOptions } from './options.js'
 import {
   findQuery,
@@ -20,6 +22,7 @@ import {
   SUBJECT_PHASES,
   type Subjects,
 } from './queries.js'
+import { type ReplicaTiming, replicaMisses, replicaTiming, rowDifferences } from './replica.js'
 
 export interface QueryTiming {
   query: string
@@ -33,6 +36,8 @@ export interface QueryTiming {
   rows: number
   pass: boolean
   plan: PlanSummary
+  /** With --replica: the same query and subject timed on the replica. */
+  replica?: ReplicaTiming
 }
 
 export interface ExplainResult {
@@ -44,12 +49,14 @@ export interface ExplainResult {
   warnings: string[]
   failed: string[]
   comparison?: Comparison[]
+  /** With --replica: the hot standby timed beside the target (masked URL). */
+  replica?: string
 }
 
 /** Before and after timing one named query for one subject. */
 export type ExplainEvent =
-  | { type: 'timing'; query: string; subject: string }
-  | { type: 'timed'; query: string; subject: string; p95: number }
+  | { type: 'timing'; query: string; subject: string; onReplica?: boolean }
+  | { type: 'timed'; query: string; subject: string; p95: number; onReplica?: boolean }
 
 export const WARMUP_RUNS = 5
 
@@ -64,19 +71,26 @@ export async function explain(
     phases: neededPhases(options),
     hint: 'Run `vrss-db migrate` and `vrss-db seed` first.',
   })
+  const replica = options.replica
+    ? await openReplica(ctx, options.replica, '--replica', { max: 1 })
+    : undefined
   const [subjects] = await query<Subjects>(ctx.sql, 'explain/subjects')
   const tables = await query<{ table: string; rows: number }>(ctx.sql, 'explain/table-sizes', [
     VRSS_TABLES,
   ])
   const warnings = smallDataWarnings(Number(subjects?.posts ?? 0))
   const timings: QueryTiming[] = []
-  if (options.custom) timings.push(await timeCustom(ctx, options.custom, options))
+  const servers: Servers = { target: ctx.sql, replica: replica?.sql }
+  if (options.custom) timings.push(await timeCustom(servers, options.custom, options, report))
   for (const name of options.custom ? [] : options.queries) {
     const named = findQuery(name)
-    if (named)
-      await timeNamed(ctx, options, named, subjects as Subjects, { timings, warnings }, report)
+    if (named) {
+      const into = { timings, warnings }
+      await timeNamed(ctx, servers, options, named, subjects as Subjects, into, report)
+    }
   }
-  const failed = missedTargets(timings)
+  const failed = [...missedTargets(timings), ...replicaMisses(timings)]
+  warnings.push(...rowDifferences(timings))
   const comparison = options.baseline
     ? compareWithBaseline(timings, options.baseline, { failed, warnings })
     : undefined
@@ -93,7 +107,34 @@ export async function explain(
     warnings,
     failed,
     ...(comparison ? { comparison } : {}),
+    ...(replica ? { replica: replica.display } : {}),
   }
+}
+
+/** Where each query is timed: the target, and the --replica standby when given. */
+interface Servers {
+  target: Sql
+  replica: Sql | undefined
+}
+
+/** Times `text` on the target, then on the replica (each its own rolled-back transaction). */
+async function measureOn(
+  servers: Servers,
+  text: string,
+  params: never[],
+  options: MeasureOptions,
+  targetMs: number,
+  progress: { report: Report<ExplainEvent>; query: string; subject: string },
+): Promise<{ m: Measurement; replica?: ReplicaTiming }> {
+  const { report, query, subject } = progress
+  report({ type: 'timing', query, subject })
+  const m = await measure(servers.target, text, params, options)
+  report({ type: 'timed', query, subject, p95: m.p95 })
+  if (!servers.replica) return { m }
+  report({ type: 'timing', query, subject, onReplica: true })
+  const r = await measure(servers.replica, text, params, options)
+  report({ type: 'timed', query, subject, p95: r.p95, onReplica: true })
+  return { m, replica: replicaTiming(r, targetMs) }
 }
 
 /** subjects.sql always runs; each named query adds the phases it reads (none for --file). */
@@ -110,18 +151,31 @@ function smallDataWarnings(posts: number): string[] {
 }
 
 async function timeCustom(
-  ctx: CoreContext,
+  servers: Servers,
   custom: NonNullable<ExplainOptions['custom']>,
   options: ExplainOptions,
+  report: Report<ExplainEvent>,
 ): Promise<QueryTiming> {
   const { file, text, params, targetMs } = custom
-  const m = await measure(ctx.sql, text, params, {
+  const subject = params.length > 0 ? `params ${params.join(', ')}` : 'no params'
+  const measureOptions = {
     runs: options.runs,
     warmup: WARMUP_RUNS,
     allowWrites: options.allowWrites,
     guard: `--file ${file}`,
-  })
-  const subject = params.length > 0 ? `params ${params.join(', ')}` : 'no params'
+  }
+  const { m, replica } = await measureOn(
+    servers,
+    text,
+    params as never[],
+    measureOptions,
+    targetMs,
+    {
+      report,
+      query: file,
+      subject,
+    },
+  )
   const { p50, p95, max, rows, plan } = m
   return {
     query: file,
@@ -134,11 +188,13 @@ async function timeCustom(
     rows,
     plan,
     pass: p95 <= targetMs,
+    ...(replica ? { replica } : {}),
   }
 }
 
 async function timeNamed(
   ctx: CoreContext,
+  servers: Servers,
   options: ExplainOptions,
   named: NamedQuery,
   subjects: Subjects,
@@ -158,12 +214,14 @@ async function timeNamed(
     }
     const text = loadSql(variant.file)
     for (const subject of picked) {
-      report({ type: 'timing', query: label, subject: subject.label })
-      const m = await measure(ctx.sql, text, subject.params as never[], {
-        runs: options.runs,
-        warmup: WARMUP_RUNS,
-      })
-      report({ type: 'timed', query: label, subject: subject.label, p95: m.p95 })
+      const { m, replica } = await measureOn(
+        servers,
+        text,
+        subject.params as never[],
+        { runs: options.runs, warmup: WARMUP_RUNS },
+        named.targetMs,
+        { report, query: label, subject: subject.label },
+      )
       into.timings.push({
         query: label,
         reference: Boolean(variant.reference),
@@ -175,6 +233,7 @@ async function timeNamed(
         rows: m.rows,
         pass: m.p95 <= named.targetMs,
         plan: m.plan,
+        ...(replica ? { replica } : {}),
       })
     }
   }

@@ -4,11 +4,14 @@
  * suspects with one read-only query (no locks), then repairs just those (repair.ts): their
  * parent rows locked in one short transaction, recounted with the triggers' own definitions (a
  * new statement, so a new snapshot taken after the locks are held) and only the rows that still
- * differ written.
+ * differ written. With `readFrom` (a replica that has caught up, see run.ts) the spans and the
+ * detection are read there, and only the repairs — each recounted on the primary inside its own
+ * transaction, so a stale replica can never cause a wrong write — run on the primary.
  */
 import type { Report } from '../core.js'
 import type { ReservedSql, Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
+import { isPostgresError } from '../errors.js'
 import { runQueue } from '../queue.js'
 import { COUNTERS, type Counter, type Example, PASSES, type Pass } from './passes.js'
 import { repairDetected } from './repair.js'
@@ -42,6 +45,8 @@ export interface ReconcileOptions {
   /** Default MAX_ROWS_PER_TRANSACTION (repair.ts). */
   maxRowsPerTransaction?: number
   report?: Report<RangeStarted>
+  /** Where the spans and detection queries read: a caught-up replica; `sql` when undefined. */
+  readFrom?: Sql
 }
 
 type FriendshipExample = { user_id_1: number; user_id_2: number }
@@ -75,7 +80,13 @@ interface Findings {
   friendships: ReconcileStats['friendships']
 }
 
-type Job = (conn: ReservedSql) => Promise<void>
+/** A worker's connections: where it reads (detects) and where it repairs. */
+interface WorkerConnections {
+  read: ReservedSql
+  write: ReservedSql
+}
+
+type Job = (conns: WorkerConnections) => Promise<void>
 
 /** An id range [start, end): what one detection query checks. */
 export interface IdRange {
@@ -93,9 +104,19 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
   // One queue of work for both connections: the friendship report, then every range of every pass.
   const jobs: Job[] = []
   if (options.only.includes('friendships')) jobs.push(friendshipJob(findings))
-  for (const pass of PASSES) jobs.push(...(await rangeJobs(sql, pass, options, findings, tally)))
-  await withWorkerConnections(sql, options.write ? options.lockTimeoutMs : undefined, (conns) =>
-    runQueue(jobs, WORKERS, (job, worker) => job(conns[worker] as ReservedSql)),
+  const readSql = options.readFrom ?? sql
+  for (const pass of PASSES) {
+    jobs.push(...(await rangeJobs(readSql, pass, options, findings, tally)))
+  }
+  await withWorkerConnections(sql, options.write ? options.lockTimeoutMs : undefined, (primary) =>
+    withReadConnections(options.readFrom, primary, (reading) =>
+      runQueue(jobs, WORKERS, (job, worker) =>
+        job({
+          read: reading[worker] as ReservedSql,
+          write: primary[worker] as ReservedSql,
+        }),
+      ),
+    ),
   )
   findings.counters.sort((a, b) => COUNTERS.indexOf(a.counter) - COUNTERS.indexOf(b.counter))
   return {
@@ -130,10 +151,10 @@ async function rangeJobs(
   findings.counters.push(...reports.map((r) => r.report))
   const [span] = await query<{ lo: number; hi: number }>(sql, pass.span)
   const ranges = planRanges(Number(span?.lo ?? 0), Number(span?.hi ?? 0), options.batchSize)
-  return ranges.map(({ start, end }) => async (conn) => {
+  return ranges.map(({ start, end }) => async (conns) => {
     options.report?.({ type: 'range-started', table: pass.table, firstId: start })
-    const detected = await pass.detect(conn, start, end, options.only)
-    const repair = await repairDetected(conn, pass, detected.rows, options)
+    const detected = await detecting(() => pass.detect(conns.read, start, end, options.only))
+    const repair = await repairDetected(conns.write, pass, detected.rows, options)
     tally.ranges++
     tally.repairTransactions += repair.transactions
     tally.retries += repair.retries
@@ -169,6 +190,33 @@ async function withWorkerConnections<T>(
   }
 }
 
+/** The workers' reading connections: on the replica when there is one, else the primary's. */
+async function withReadConnections<T>(
+  replica: Sql | undefined,
+  primary: ReservedSql[],
+  fn: (conns: ReservedSql[]) => Promise<T>,
+): Promise<T> {
+  return replica ? withWorkerConnections(replica, undefined, fn) : fn(primary)
+}
+
+const DETECT_ATTEMPTS = 3
+
+/**
+ * A standby cancels a query that conflicts with the replay of a change (e.g. vacuum removing
+ * rows it still reads: SQLSTATE 40001, "conflict with recovery"); the range is read again, a
+ * bounded number of times. A primary never raises it for these read-only queries.
+ */
+async function detecting<T>(detect: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await detect()
+    } catch (err) {
+      if (!isPostgresError(err) || err.code !== '40001' || n >= DETECT_ATTEMPTS) throw err
+      await new Promise((resolve) => setTimeout(resolve, 100 * n))
+    }
+  }
+}
+
 /**
  * lock_timeout (repairs only): a batch gives up a row lock held too long by the application and
  * is retried; a read-only run keeps the session's own lock_timeout.
@@ -189,9 +237,9 @@ async function resetSessionSettings(conn: ReservedSql): Promise<void> {
 }
 
 function friendshipJob(findings: Findings): Job {
-  return async (conn) => {
+  return async (conns) => {
     const [row] = await query<{ total: number; examples: FriendshipExample[] }>(
-      conn,
+      conns.read,
       'reconcile/friendships-missing',
       [EXAMPLES],
     )

@@ -2,6 +2,8 @@
  * What `vrss-db reconcile-counters` is asked to do, parsed from its flags, and the session
  * settings its connections start with.
  */
+import { parseReplicaUrl } from '../db/replica.js'
+import type { ConnectionSpec, Env } from '../db/target.js'
 import { usageError } from '../errors.js'
 import { parseDuration, parseInteger, parseMigrationsTable } from '../parse.js'
 import { COUNTERS, type Counter } from './passes.js'
@@ -16,12 +18,22 @@ export interface ReconcileCommandOptions {
   lockTimeoutMs: number
   /** The bookkeeping table (--migrations-table); schema_migrations when undefined. */
   migrationsTable?: string
+  /** --read-from: detect on this replica (repairs still run on the primary). */
+  readFrom?: ConnectionSpec
+  /** --replica-wait: how long to wait for the replica to replay the primary's WAL position. */
+  replicaWaitMs: number
 }
 
 export const DEFAULT_IDS_PER_RANGE = 50_000
 export const DEFAULT_LOCK_TIMEOUT_MS = 2000
+export const DEFAULT_REPLICA_WAIT_MS = 10_000
 
-export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCommandOptions {
+export function parseReconcileOptions(
+  raw: Record<string, unknown>,
+  env: Env = process.env,
+): ReconcileCommandOptions {
+  if (raw.replicaWait !== undefined && raw.readFrom === undefined)
+    throw usageError('--replica-wait goes with --read-from')
   if (raw.dryRun && raw.check) throw usageError('--dry-run and --check cannot be used together')
   const only = raw.only === undefined ? [...COUNTERS] : parseOnly(String(raw.only))
   return {
@@ -36,6 +48,13 @@ export function parseReconcileOptions(raw: Record<string, unknown>): ReconcileCo
         ? DEFAULT_LOCK_TIMEOUT_MS
         : parseDuration('--lock-timeout', raw.lockTimeout),
     migrationsTable: parseMigrationsTable(raw.migrationsTable),
+    ...(raw.readFrom === undefined
+      ? {}
+      : { readFrom: parseReplicaUrl('--read-from', raw.readFrom, env) }),
+    replicaWaitMs:
+      raw.replicaWait === undefined
+        ? DEFAULT_REPLICA_WAIT_MS
+        : parseDuration('--replica-wait', raw.replicaWait, { zeroMeans: 'check once' }),
   }
 }
 

@@ -16,7 +16,16 @@ export function progressText(mode: ReconcileMode) {
     range: (event: RangeStarted) =>
       `${repair ? 'Reconciling' : 'Checking'} ${event.table} from id ${event.firstId.toLocaleString('en-US')}`,
     done: repair ? 'Reconciled' : 'Checked',
+    replica: (replica: string) => `Waiting for ${replica} to replay the primary's WAL position`,
   }
+}
+
+/** With --read-from: where drift was read, and why that replica was trusted. */
+export function readFromLine(result: ReconcileResult): string | undefined {
+  const r = result.readFrom
+  if (!r) return undefined
+  const repairs = result.mode === 'repair' ? '; repairs recounted and written on the primary' : ''
+  return `Drift read on the replica ${r.replica}, after it replayed ${r.replayLsn} ≥ the primary's ${r.primaryLsn} (waited ${formatMs(r.waitedMs)})${repairs}.`
 }
 
 export function counterTableHead(mode: ReconcileMode): string[] {

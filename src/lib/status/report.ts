@@ -28,7 +28,32 @@ function headerLines(result: StatusResult, out: Output): string[] {
     `${c.bold('Database')}  ${server.database} as ${server.user}, ${schema}, ${formatBytes(result.databaseBytes)}`,
   ]
   if (result.replica) lines.push(`${c.bold('Replica')}   ${describeReplica(result.replica)}`)
+  describeReplicas(result.replicas).forEach((line, i) => {
+    lines.push(`${i === 0 ? c.bold('Replicas') : '        '}  ${line}`)
+  })
   return lines
+}
+
+/**
+ * One line per standby streaming from the target: "app (10.0.0.7) streaming, async: replay lag
+ * 1.2 ms, 0 B behind (write 0.4 ms, flush 0.9 ms)"; one line saying they are hidden when the role
+ * cannot see them; nothing when there are none.
+ */
+export function describeReplicas(replicas: StatusResult['replicas']): string[] {
+  if (replicas.count === 0) return []
+  if (!replicas.visible) {
+    return [
+      `${replicas.count} connected, but this role cannot see their state or lag: grant it pg_monitor (or pg_read_all_stats) to list them`,
+    ]
+  }
+  const lag = (seconds: number | null) =>
+    seconds === null ? '-' : formatMs(Math.max(0, seconds) * 1000)
+  return replicas.list.map((r) => {
+    const who = `${r.applicationName || '(no application_name)'}${r.clientAddr ? ` (${r.clientAddr})` : ''}`
+    const behind =
+      r.bytesBehind === null ? '' : `, ${formatBytes(Math.max(0, r.bytesBehind))} behind`
+    return `${who} ${r.state}, ${r.syncState}: replay lag ${lag(r.replayLagSeconds)}${behind} (write ${lag(r.writeLagSeconds)}, flush ${lag(r.flushLagSeconds)})`
+  })
 }
 
 function phaseTable(result: StatusResult, out: Output): string {
@@ -112,5 +137,10 @@ export function describeReplica(replica: ReplicaStatus): string {
     replica.replayLagSeconds === null
       ? 'nothing replayed yet'
       : `replay lag ${formatMs(Math.max(0, replica.replayLagSeconds) * 1000)} since the last replayed commit`
-  return `read-only hot standby (writing commands run against the primary), ${lag} (received ${replica.receiveLsn ?? '-'}, replayed ${replica.replayLsn ?? '-'})`
+  const last = replica.lastReplayAt ? `, last replayed commit at ${replica.lastReplayAt}` : ''
+  const pending =
+    replica.replayPendingBytes === null
+      ? ''
+      : `, ${formatBytes(replica.replayPendingBytes)} received but not replayed`
+  return `read-only hot standby (writing commands run against the primary), ${lag} (received ${replica.receiveLsn ?? '-'}, replayed ${replica.replayLsn ?? '-'}${pending}${last})`
 }

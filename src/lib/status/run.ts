@@ -18,13 +18,34 @@ import { describeUnfinishedSeed, unfinishedSeedReport } from '../seed/tables.js'
 import { findLeftovers } from '../verify/scratch-schema.js'
 import { statusDrift } from './drift.js'
 import { describeFindings } from './findings.js'
-import type { ReplicaStatus, StatusOptions, StatusResult, TablePresence } from './types.js'
+import type {
+  ReplicaStatus,
+  ReplicasStatus,
+  StatusOptions,
+  StatusResult,
+  TablePresence,
+} from './types.js'
 
 interface ReplicaRow {
   in_recovery: boolean
   replay_lag_seconds: number | null
+  last_replay_at: Date | null
   receive_lsn: string | null
   replay_lsn: string | null
+  replay_pending_bytes: number | null
+}
+
+interface ReplicationRow {
+  application_name: string
+  client_addr: string | null
+  state: string
+  sync_state: string
+  write_lag_seconds: number | null
+  flush_lag_seconds: number | null
+  replay_lag_seconds: number | null
+  replay_lsn: string | null
+  bytes_behind: number | null
+  visible: boolean
 }
 
 interface ServerRow {
@@ -51,6 +72,7 @@ export async function status(
   const [server] = await query<ServerRow>(ctx.sql, 'queries/status-server')
   if (!server) throw new Error('the server returned no status row')
   const replica = await replicaStatus(ctx)
+  const replicas = await replicasOf(ctx)
   const phases = comparePhases(
     loadMigrations(),
     await readApplied(ctx.sql, options.migrationsTable),
@@ -84,6 +106,7 @@ export async function status(
     },
     databaseBytes: server.database_bytes,
     ...(replica ? { replica } : {}),
+    replicas,
     phases,
     problems,
     tables,
@@ -103,10 +126,38 @@ async function replicaStatus(ctx: CoreContext): Promise<ReplicaStatus | undefine
   const [row] = await query<ReplicaRow>(ctx.sql, 'queries/status-replica')
   if (!row?.in_recovery) return undefined
   return {
-    replayLagSeconds: row.replay_lag_seconds === null ? null : Number(row.replay_lag_seconds),
+    replayLagSeconds: numberOrNull(row.replay_lag_seconds),
     receiveLsn: row.receive_lsn,
     replayLsn: row.replay_lsn,
+    lastReplayAt: row.last_replay_at ? new Date(row.last_replay_at).toISOString() : null,
+    replayPendingBytes: numberOrNull(row.replay_pending_bytes),
   }
+}
+
+async function replicasOf(ctx: CoreContext): Promise<ReplicasStatus> {
+  const rows = await query<ReplicationRow>(ctx.sql, 'queries/status-replicas')
+  const visible = rows.every((row) => row.visible)
+  return {
+    visible,
+    count: rows.length,
+    list: visible
+      ? rows.map((row) => ({
+          applicationName: row.application_name,
+          clientAddr: row.client_addr,
+          state: row.state,
+          syncState: row.sync_state,
+          writeLagSeconds: numberOrNull(row.write_lag_seconds),
+          flushLagSeconds: numberOrNull(row.flush_lag_seconds),
+          replayLagSeconds: numberOrNull(row.replay_lag_seconds),
+          replayLsn: row.replay_lsn,
+          bytesBehind: numberOrNull(row.bytes_behind),
+        }))
+      : [],
+  }
+}
+
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value)
 }
 
 /** Tables the planner estimates below this many rows are counted exactly. */

@@ -29,6 +29,36 @@ export interface ReplicaStatus {
   replayLagSeconds: number | null
   receiveLsn: string | null
   replayLsn: string | null
+  /** When the last replayed transaction committed on the primary (ISO 8601). */
+  lastReplayAt: string | null
+  /** WAL received but not replayed yet. */
+  replayPendingBytes: number | null
+}
+
+/** A standby streaming from this server (pg_stat_replication), with its lag. */
+export interface ReplicaLink {
+  applicationName: string
+  clientAddr: string | null
+  /** startup, catchup, streaming, backup or stopping. */
+  state: string
+  /** async, potential, sync or quorum. */
+  syncState: string
+  /** PostgreSQL's own measures of the last changes; null once the standby has caught up and the primary is idle. */
+  writeLagSeconds: number | null
+  flushLagSeconds: number | null
+  replayLagSeconds: number | null
+  replayLsn: string | null
+  /** WAL the primary has written that the standby has not replayed yet. */
+  bytesBehind: number | null
+}
+
+/** The standbys streaming from this server, or how many when this role cannot see them. */
+export interface ReplicasStatus {
+  /** False when the role lacks pg_read_all_stats (pg_monitor): `list` is then empty. */
+  visible: boolean
+  /** Connected WAL senders, seen or not. */
+  count: number
+  list: ReplicaLink[]
 }
 
 export interface StatusResult {
@@ -50,6 +80,8 @@ export interface StatusResult {
   databaseBytes: number
   /** Present when the target is a read-only hot standby. */
   replica?: ReplicaStatus
+  /** The standbys streaming from the target (none listed on a standby without any). */
+  replicas: ReplicasStatus
   phases: PhaseStatus[]
   problems: SchemaProblems
   tables: TablePresence[]
