@@ -5,7 +5,7 @@
  * of pg_get_*def is alike on both; schema qualifiers are removed so a database whose VRSS
  * schema is `vrss` compares equal to a scratch database built in `public`.
  */
-import type { Sql } from '../db/connect.js'
+import type { Sql, TransactionSql } from '../db/connect.js'
 import { send } from '../db/sql-files.js'
 import { unqualify } from './sql-names.js'
 
@@ -121,13 +121,37 @@ export interface CatalogSnapshot {
 }
 
 /**
+ * Runs `fn` with search_path = `schema` (pg_get_*def then print names unqualified) in one
+ * read-only snapshot: its own transaction on a pool, or — inside a caller's transaction (status
+ * runs in one READ ONLY transaction) — that transaction, with the search_path put back after.
+ */
+async function withSchemaPath<T>(
+  sql: Sql,
+  schema: string,
+  fn: (tx: Sql | TransactionSql) => Promise<T>,
+): Promise<T> {
+  if (typeof sql.begin === 'function') {
+    return sql.begin('read only', async (tx) => {
+      await tx`select set_config('search_path', quote_ident(${schema}), true)`
+      return fn(tx)
+    }) as Promise<T>
+  }
+  const [saved] = await sql<{ path: string }[]>`select current_setting('search_path') as path`
+  await sql`select set_config('search_path', quote_ident(${schema}), true)`
+  try {
+    return await fn(sql)
+  } finally {
+    await sql`select set_config('search_path', ${saved?.path ?? ''}, true)`
+  }
+}
+
+/**
  * Reads the snapshot of `schema` in one read-only transaction (one consistent view of the
  * catalog) whose search_path is that schema alone: what the pg_get_* functions leave
  * unqualified then does not depend on the session's search_path.
  */
 export async function readCatalog(sql: Sql, schema: string): Promise<CatalogSnapshot> {
-  const rows = await sql.begin('read only', async (tx) => {
-    await tx`select set_config('search_path', quote_ident(${schema}), true)`
+  const rows = await withSchemaPath(sql, schema, (tx) => {
     const read = <T extends object>(name: string) => send<T>(tx, `catalog/${name}`, [schema])
     return Promise.all([
       read<TableRow>('tables'),
