@@ -13,7 +13,7 @@ import { ExitCode } from '../errors.js'
 import { requireMigrated } from '../preflight/checks.js'
 import { VRSS_TABLES } from '../schema/manifest.js'
 import { type Comparison, compare } from './baseline.js'
-import { type Measurement, type MeasureOptions, measure, type PlanSummary } from './measure.js'
+import { type Measurement, type MeasureOptions, measure } from './measure.js'
 import type { ExplainOptions } from './options.js'
 import {
   findQuery,
@@ -24,18 +24,13 @@ import {
 } from './queries.js'
 import { type ReplicaTiming, replicaMisses, replicaTiming, rowDifferences } from './replica.js'
 
-export interface QueryTiming {
+/** A query's timing on the target: a replica's timing (replica.ts), and what it is measured for. */
+export interface QueryTiming extends ReplicaTiming {
   query: string
   /** Shown for comparison only; its result does not set the exit code. */
   reference: boolean
   subject: string
   targetMs: number
-  p50: number
-  p95: number
-  max: number
-  rows: number
-  pass: boolean
-  plan: PlanSummary
   /** With --replica: the same query and subject timed on the replica. */
   replica?: ReplicaTiming
 }
