@@ -40,20 +40,24 @@ export async function withScratchDatabase<T>(
 ): Promise<T> {
   await withAdmin(ctx, dropAbandonedScratch)
   const database = scratchName(Date.now())
-  await createScratch(ctx, database)
-  const sql = await connect(
-    { ...ctx.target.spec, database },
-    { max: 1, onNotice: () => {}, connection: WRITABLE },
-  ).catch(async (err) => {
-    await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
-    throw err
-  })
+  let sql: Sql | undefined
+  let creating: Promise<void> | undefined
   const drop = async () => {
-    await sql.end({ timeout: 0 }).catch(() => undefined)
+    // A CREATE DATABASE still running would otherwise finish after the drop and stay behind.
+    await creating?.catch(() => undefined)
+    await sql?.end({ timeout: 0 }).catch(() => undefined)
     await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
   }
+  // Registered before the database exists: a Ctrl+C while it is being created or connected to
+  // must not leave it behind (dropping a name that does not exist yet is harmless).
   const forget = onInterrupt(drop)
   try {
+    creating = createScratch(ctx, database)
+    await creating
+    sql = await connect(
+      { ...ctx.target.spec, database },
+      { max: 1, onNotice: () => {}, connection: WRITABLE },
+    )
     for (const phase of phases) await applyPhase(sql, phase)
     return await fn({ sql, database })
   } finally {
