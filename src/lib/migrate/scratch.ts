@@ -42,14 +42,20 @@ export async function withScratchDatabase<T>(
   const database = scratchName(Date.now())
   let sql: Sql | undefined
   let creating: Promise<void> | undefined
-  const drop = async () => {
-    // A CREATE DATABASE still running would otherwise finish after the drop and stay behind.
-    await creating?.catch(() => undefined)
-    await sql?.end({ timeout: 0 }).catch(() => undefined)
-    await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
+  let dropping: Promise<void> | undefined
+  // One drop, whoever asks first (the end of the run or Ctrl+C); both wait for it to finish.
+  const drop = () => {
+    dropping ??= (async () => {
+      // A CREATE DATABASE still running would otherwise finish after the drop and stay behind.
+      await creating?.catch(() => undefined)
+      await sql?.end({ timeout: 0 }).catch(() => undefined)
+      await withAdmin(ctx, (admin) => dropScratch(admin, database)).catch(() => undefined)
+    })()
+    return dropping
   }
   // Registered before the database exists: a Ctrl+C while it is being created or connected to
-  // must not leave it behind (dropping a name that does not exist yet is harmless).
+  // must not leave it behind (dropping a name that does not exist yet is harmless). Forgotten
+  // only after the drop, so a Ctrl+C during the drop waits for it instead of exiting under it.
   const forget = onInterrupt(drop)
   try {
     creating = createScratch(ctx, database)
@@ -61,8 +67,8 @@ export async function withScratchDatabase<T>(
     for (const phase of phases) await applyPhase(sql, phase)
     return await fn({ sql, database })
   } finally {
-    forget()
     await drop()
+    forget()
   }
 }
 
