@@ -246,18 +246,10 @@ interface FunctionRow {
   returns_set: boolean
 }
 
-interface SequenceRow {
-  name: string
-  type: string
-  start: string
-  increment: string
-  min: string
-  max: string
-  cache: string
-  cycle: boolean
+/** A sequence as catalog/sequences.sql reads it: the owning column in two parts. */
+interface SequenceRow extends Omit<SequenceSnapshot, 'ownedBy'> {
   owned_by_table: string | null
   owned_by_column: string | null
-  identity: boolean
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
