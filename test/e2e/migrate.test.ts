@@ -43,7 +43,7 @@ describe('vrss-db migrate (end to end)', () => {
     const pending = await runCli(['status', '--check', '--json'], { env: { DATABASE_URL: url } })
     expect(pending.code).toBe(3)
     expect(JSON.parse(pending.stdout).findings).toEqual([
-      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility',
+      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility, 8 counters',
     ])
     const applied = await runCli(['migrate'], { env: { DATABASE_URL: url } })
     expect(applied.stdout).toMatch(/Applied 4 phase\(s\)/)

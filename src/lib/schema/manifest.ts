@@ -200,14 +200,14 @@ export const PHASES: readonly PhaseManifest[] = [
       {
         name: 'posts_set_updated_at',
         table: 'posts',
-        function: 'vrss_touch_updated_at',
+        function: 'vrss_posts_set_updated_at',
         events:
           'BEFORE UPDATE OF user_id, type, status, visibility, title, content, content_html, media_urls, thumbnail_url, published_at, scheduled_for, created_at, deleted_at',
       },
       {
         name: 'comments_set_updated_at',
         table: 'comments',
-        function: 'vrss_touch_updated_at',
+        function: 'vrss_comments_set_updated_at',
         events:
           'BEFORE UPDATE OF post_id, user_id, parent_comment_id, content, content_html, created_at, deleted_at',
       },

@@ -231,10 +231,16 @@ async function likeStorm(pool: Sql, operations: number) {
 
 /** The post's likes as the exact read path gives them (column + pending deltas from phase 8). */
 async function exactLikes(pool: Sql, post: number): Promise<{ stored: number; likes: number }> {
-  const [row] = await pool`
-    select case when to_regprocedure('vrss_post_counts(bigint[])') is null
-                then (select likes_count from posts where id = ${post})
-                else (select likes_count from vrss_post_counts(array[${post}::bigint])) end as stored,
-           (select count(*)::int from post_interactions where post_id = ${post} and type = 'like') as likes`
+  const [phase8] =
+    await pool`select to_regprocedure('vrss_post_counts(bigint[])') is not null as present`
+  const [row] = phase8?.present
+    ? await pool`
+        select e.likes_count as stored,
+               (select count(*)::int from post_interactions where post_id = ${post} and type = 'like') as likes
+        from vrss_post_counts(array[${post}::bigint]) e`
+    : await pool`
+        select likes_count as stored,
+               (select count(*)::int from post_interactions where post_id = ${post} and type = 'like') as likes
+        from posts where id = ${post}`
   return { stored: Number(row?.stored), likes: Number(row?.likes) }
 }

@@ -66,7 +66,8 @@ drop trigger comments_set_updated_at on comments;
 create trigger comments_set_updated_at before update on comments
   for each row execute function vrss_set_updated_at('likes_count', 'replies_count');
 
-drop function vrss_touch_updated_at();
+drop function vrss_posts_set_updated_at();
+drop function vrss_comments_set_updated_at();
 drop function vrss_fold_post_counters(integer);
 drop function vrss_post_counts(bigint[]);
 drop function vrss_add_post_counters(bigint, integer, integer, integer);

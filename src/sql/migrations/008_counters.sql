@@ -161,38 +161,52 @@ begin
 end
 $$;
 
--- updated_at only for updates of content columns, with the same "values differ" rule.
-create function vrss_touch_updated_at() returns trigger
+-- updated_at only for updates that SET a content column, and only when one of them differs.
+-- The comparison is in the functions, not in a trigger WHEN clause: printing a WHEN clause
+-- (pg_get_triggerdef, which status and verify-triggers read) locks the table.
+create function vrss_posts_set_updated_at() returns trigger
 language plpgsql as $$
 begin
-  new.updated_at := now();
+  if (old.user_id, old.type, old.status, old.visibility, old.title, old.content, old.content_html,
+      old.media_urls, old.thumbnail_url, old.published_at, old.scheduled_for, old.created_at, old.deleted_at)
+     is distinct from
+     (new.user_id, new.type, new.status, new.visibility, new.title, new.content, new.content_html,
+      new.media_urls, new.thumbnail_url, new.published_at, new.scheduled_for, new.created_at, new.deleted_at)
+  then
+    new.updated_at := now();
+  end if;
   return new;
 end
 $$;
-comment on function vrss_touch_updated_at() is
-  'BEFORE UPDATE OF <content columns> … WHEN (they differ): updated_at = now()';
+comment on function vrss_posts_set_updated_at() is
+  'BEFORE UPDATE OF <posts content columns>: updated_at = now() when one of them changes';
+
+create function vrss_comments_set_updated_at() returns trigger
+language plpgsql as $$
+begin
+  if (old.post_id, old.user_id, old.parent_comment_id, old.content, old.content_html, old.created_at, old.deleted_at)
+     is distinct from
+     (new.post_id, new.user_id, new.parent_comment_id, new.content, new.content_html, new.created_at, new.deleted_at)
+  then
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+comment on function vrss_comments_set_updated_at() is
+  'BEFORE UPDATE OF <comments content columns>: updated_at = now() when one of them changes';
 
 drop trigger posts_set_updated_at on posts;
 create trigger posts_set_updated_at
   before update of user_id, type, status, visibility, title, content, content_html, media_urls,
                    thumbnail_url, published_at, scheduled_for, created_at, deleted_at on posts
-  for each row
-  when ((old.user_id, old.type, old.status, old.visibility, old.title, old.content, old.content_html,
-         old.media_urls, old.thumbnail_url, old.published_at, old.scheduled_for, old.created_at, old.deleted_at)
-        is distinct from
-        (new.user_id, new.type, new.status, new.visibility, new.title, new.content, new.content_html,
-         new.media_urls, new.thumbnail_url, new.published_at, new.scheduled_for, new.created_at, new.deleted_at))
-  execute function vrss_touch_updated_at();
+  for each row execute function vrss_posts_set_updated_at();
 
 drop trigger comments_set_updated_at on comments;
 create trigger comments_set_updated_at
   before update of post_id, user_id, parent_comment_id, content, content_html, created_at, deleted_at
   on comments
-  for each row
-  when ((old.post_id, old.user_id, old.parent_comment_id, old.content, old.content_html, old.created_at, old.deleted_at)
-        is distinct from
-        (new.post_id, new.user_id, new.parent_comment_id, new.content, new.content_html, new.created_at, new.deleted_at))
-  execute function vrss_touch_updated_at();
+  for each row execute function vrss_comments_set_updated_at();
 
 -- Fewer index entries per counter update would need likes_count out of
 -- idx_posts_engagement_created, which the API's schema declares: kept (README "Write path").
