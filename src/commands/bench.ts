@@ -43,7 +43,7 @@ export function register(program: Command): Command {
     .command('bench')
     .argument(
       '[workloads...]',
-      `workloads (default all): ${WORKLOADS.map((w) => w.name).join(', ')}`,
+      `workloads (default all), each optionally with its own client count (likes-hot@8): ${WORKLOADS.map((w) => w.name).join(', ')}`,
     )
     .option('--clients <n>', 'concurrent clients (default 4)')
     .option('--duration <duration>', 'how long each copy is driven per workload (default 10s)')
@@ -66,6 +66,7 @@ reconcile's detection checks every counter of the copy: a drifted counter fails 
 
 Examples:
   $ vrss-db bench likes-hot --clients 8 --duration 30s
+  $ vrss-db bench likes-spread@4 likes-hot@8 --format markdown
   $ vrss-db bench --format markdown
   $ vrss-db bench --json > base.json && … && vrss-db bench --baseline base.json`,
     )

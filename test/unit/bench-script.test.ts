@@ -50,6 +50,17 @@ describe('bench scripts', () => {
     expect(() => parseBenchOptions({ driver: 'x' }, [])).toThrow(/--driver/)
     expect(() => parseBenchOptions({ duration: '500ms' }, [])).toThrow(/at least 1s/)
     const o = parseBenchOptions({ clients: '8', duration: '5s' }, ['likes-hot'])
-    expect(o).toMatchObject({ clients: 8, durationMs: 5000, workloads: ['likes-hot'] })
+    expect(o).toMatchObject({
+      clients: 8,
+      durationMs: 5000,
+      workloads: [{ name: 'likes-hot', clients: 8 }],
+    })
+    const each = parseBenchOptions({}, ['likes-spread@4', 'likes-hot@8', 'comments'])
+    expect(each.workloads).toEqual([
+      { name: 'likes-spread', clients: 4 },
+      { name: 'likes-hot', clients: 8 },
+      { name: 'comments', clients: 4 },
+    ])
+    expect(() => parseBenchOptions({}, ['likes-hot@0'])).toThrow(/likes-hot@/)
   })
 })

@@ -8,8 +8,14 @@ import { findWorkload, WORKLOADS } from './workloads.js'
 
 export type Driver = 'pgbench' | 'builtin'
 
+/** A workload to drive, with its own client count (`likes-hot@8`) or --clients. */
+export interface WorkloadRun {
+  name: string
+  clients: number
+}
+
 export interface BenchOptions {
-  workloads: string[]
+  workloads: WorkloadRun[]
   clients: number
   durationMs: number
   users: number
@@ -25,8 +31,17 @@ export interface BenchOptions {
 }
 
 export function parseBenchOptions(raw: Record<string, unknown>, args: string[]): BenchOptions {
-  const names = args.length > 0 ? [...new Set(args)] : WORKLOADS.map((w) => w.name)
-  const unknown = names.filter((n) => !findWorkload(n))
+  const clients =
+    raw.clients === undefined ? 4 : parseInteger('--clients', raw.clients, { min: 1, max: 256 })
+  const words = args.length > 0 ? [...new Set(args)] : WORKLOADS.map((w) => w.name)
+  const runs = words.map((word) => {
+    const [name, at] = word.split('@') as [string, string | undefined]
+    return {
+      name,
+      clients: at === undefined ? clients : parseInteger(`${name}@`, at, { min: 1, max: 256 }),
+    }
+  })
+  const unknown = runs.map((r) => r.name).filter((n) => !findWorkload(n))
   if (unknown.length > 0) {
     throw usageError(
       `Unknown workload ${unknown.map((u) => `"${u}"`).join(', ')}`,
@@ -44,9 +59,8 @@ export function parseBenchOptions(raw: Record<string, unknown>, args: string[]):
   const users =
     raw.users === undefined ? 10_000 : parseInteger('--users', raw.users, { min: 10, max: 1e7 })
   return {
-    workloads: names,
-    clients:
-      raw.clients === undefined ? 4 : parseInteger('--clients', raw.clients, { min: 1, max: 256 }),
+    workloads: runs,
+    clients,
     durationMs,
     users,
     posts:

@@ -21,15 +21,16 @@ function errors(w: WorkloadResult): string {
 
 function header(result: BenchResult): string {
   const seconds = result.durationMs / 1000
-  return `${result.clients} clients, ${seconds} s per copy, ${result.data.users.toLocaleString('en-US')} users / ${result.data.posts.toLocaleString('en-US')} posts, driver: ${result.driverNote}, on ${result.target}`
+  return `${seconds} s per copy, ${result.data.users.toLocaleString('en-US')} users / ${result.data.posts.toLocaleString('en-US')} posts, driver: ${result.driverNote}, on ${result.target}`
 }
 
 export function renderBenchTable(result: BenchResult, out: Output): string {
   const c = out.color
   const table = renderTable(
-    ['workload', 'tps', 'p50', 'p95', 'p99', 'errors', 'floor tps', 'ratio', 'counters'],
+    ['workload', 'clients', 'tps', 'p50', 'p95', 'p99', 'errors', 'floor tps', 'ratio', 'counters'],
     result.workloads.map((w) => [
       w.workload,
+      String(w.clients),
       tps(w.triggers.tps),
       formatMs(w.triggers.p50),
       formatMs(w.triggers.p95),

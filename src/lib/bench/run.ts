@@ -80,9 +80,11 @@ export async function bench(
   report({ type: 'preparing', users: options.users, posts: options.posts })
   const workloads = await withBenchScratch(ctx, options, async (scratch) => {
     const results: WorkloadResult[] = []
-    for (const name of options.workloads) {
+    for (const { name, clients } of options.workloads) {
       const workload = findWorkload(name) as Workload
-      results.push(await runWorkload(ctx, scratch, workload, options, drive, report))
+      results.push(
+        await runWorkload(ctx, scratch, workload, { ...options, clients }, drive, report),
+      )
     }
     return results
   })
