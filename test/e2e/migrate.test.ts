@@ -34,6 +34,7 @@ describe('vrss-db migrate (end to end)', () => {
       { version: 5, n: 1 },
       { version: 6, n: 1 },
       { version: 7, n: 1 },
+      { version: 8, n: 1 },
     ])
   })
 

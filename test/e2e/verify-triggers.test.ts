@@ -16,7 +16,7 @@ describe('vrss-db verify-triggers (end to end)', () => {
     // One catalog query answers every presence proof: its time is given once.
     expect(ok.stdout).toMatch(/# presence: 20 triggers read from the catalog in one query \(/)
     expect(ok.stdout).not.toMatch(/\[presence\][^\n]*ms\)/)
-    expect(ok.stdout).toMatch(/# 32 passed, 0 failed in/)
+    expect(ok.stdout).toMatch(/# 33 passed, 0 failed in/)
     await sql`alter table reposts disable trigger reposts_count_reposts`
     const broken = await runCli(['verify-triggers', '--json'], { env: { DATABASE_URL: url } })
     expect(broken.code).toBe(3)
