@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { sqlDir } from '../db/sql-files.js'
 import type { ConnectionSpec, Env } from '../db/target.js'
 import { VrssError } from '../errors.js'
+import { onInterrupt } from '../interrupt.js'
 import { type DriveSpec, type Measurement, summarize } from './measurement.js'
 
 const CANDIDATES = [
@@ -105,12 +106,22 @@ function run(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Ctrl+C / SIGTERM: pgbench stops first (its sessions would hold up the schemas' drop).
+    const forget = onInterrupt(() => {
+      child.kill('SIGTERM')
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+    child.on('error', (err) => {
+      forget()
+      reject(err)
+    })
+    child.on('close', (code) => {
+      forget()
+      resolve({ code: code ?? 1, stdout, stderr })
+    })
   })
 }
 
