@@ -7,12 +7,12 @@
 import type { Sql } from '../db/connect.js'
 import { isPostgresError } from '../errors.js'
 import { Random } from '../random.js'
-import { type DriveSpec, type Measurement, summarize } from './measurement.js'
+import type { DriveSpec, Sample } from './measurement.js'
 import { applySet, loadScript, paramsOf, type Step } from './script.js'
 
 export type OpenPool = (max: number, searchPath: string) => Promise<Sql>
 
-export async function driveBuiltin(spec: DriveSpec, open: OpenPool): Promise<Measurement> {
+export async function driveBuiltin(spec: DriveSpec, open: OpenPool): Promise<Sample> {
   const scripts = spec.workload.scripts.map((s) => ({
     steps: loadScript(s.file),
     weight: s.weight,
@@ -45,7 +45,7 @@ export async function driveBuiltin(spec: DriveSpec, open: OpenPool): Promise<Mea
   } finally {
     await pool.end({ timeout: 5 })
   }
-  return summarize(latencies, (performance.now() - started) / 1000, errors)
+  return { latenciesMs: latencies, seconds: (performance.now() - started) / 1000, ...errors }
 }
 
 /** The script whose share of the weights `point` (0 ≤ point < total weight) falls in. */

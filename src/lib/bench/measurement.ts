@@ -28,6 +28,29 @@ export interface Measurement {
   otherErrors: number
 }
 
+/** What one slice of a run gives: the latencies of its committed transactions and its failures. */
+export interface Sample {
+  latenciesMs: number[]
+  seconds: number
+  deadlocks: number
+  serialization: number
+  otherErrors: number
+}
+
+/** The slices of one copy's run, summarized together. */
+export function merge(samples: Sample[]): Measurement {
+  const sum = (pick: (s: Sample) => number) => samples.reduce((n, s) => n + pick(s), 0)
+  return summarize(
+    samples.flatMap((s) => s.latenciesMs),
+    sum((s) => s.seconds),
+    {
+      deadlocks: sum((s) => s.deadlocks),
+      serialization: sum((s) => s.serialization),
+      otherErrors: sum((s) => s.otherErrors),
+    },
+  )
+}
+
 /** The q-quantile (0..1) of ascending values, nearest rank; 0 for none. */
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0

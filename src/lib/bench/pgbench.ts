@@ -11,7 +11,7 @@ import { sqlDir } from '../db/sql-files.js'
 import type { ConnectionSpec, Env } from '../db/target.js'
 import { VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
-import { type DriveSpec, type Measurement, summarize } from './measurement.js'
+import type { DriveSpec, Sample } from './measurement.js'
 
 const CANDIDATES = [
   '/usr/bin/pgbench',
@@ -54,7 +54,7 @@ export async function drivePgbench(
   spec: DriveSpec,
   connection: ConnectionSpec,
   env: Env,
-): Promise<Measurement> {
+): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), 'vrss-bench-'))
   try {
     const args = [
@@ -83,17 +83,13 @@ export async function drivePgbench(
         code: 'PGBENCH_FAILED',
       })
     }
-    const latencies = readLog(dir)
-    return summarize(
-      latencies,
-      spec.durationMs / 1000,
-      {
-        deadlocks: numberAfter(stdout, 'number of deadlock failures:'),
-        serialization: numberAfter(stdout, 'number of serialization failures:'),
-        otherErrors: aborted,
-      },
-      parseTps(stdout),
-    )
+    return {
+      latenciesMs: readLog(dir),
+      seconds: Math.max(1, Math.round(spec.durationMs / 1000)),
+      deadlocks: numberAfter(stdout, 'number of deadlock failures:'),
+      serialization: numberAfter(stdout, 'number of serialization failures:'),
+      otherErrors: aborted,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -140,9 +136,4 @@ function readLog(dir: string): number[] {
 function numberAfter(text: string, label: string): number {
   const at = text.indexOf(label)
   return at < 0 ? 0 : Number.parseInt(text.slice(at + label.length).trim(), 10) || 0
-}
-
-function parseTps(text: string): number | undefined {
-  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(text)
-  return match ? Number(match[1]) : undefined
 }

@@ -14,7 +14,7 @@ import { type Comparison, compare, type TimingLike } from '../explain/baseline.j
 import type { PlanSummary } from '../explain/measure.js'
 import { COUNTERS, reconcile } from '../reconcile/engine.js'
 import { driveBuiltin } from './builtin.js'
-import type { DriveSpec, Measurement } from './measurement.js'
+import { type DriveSpec, type Measurement, merge, type Sample } from './measurement.js'
 import type { BenchOptions, Driver } from './options.js'
 import { drivePgbench, findPgbench } from './pgbench.js'
 import { type BenchScratch, withBenchScratch } from './scratch.js'
@@ -53,6 +53,9 @@ export type BenchEvent =
   | { type: 'driven'; workload: string; copy: 'triggers' | 'floor'; tps: number }
 
 /** A write workload has no single plan: the baseline compares p95 only. */
+/** Turns each copy takes per workload. */
+const SLICES = 2
+
 const EMPTY_PLAN: PlanSummary = {
   nodeTypes: [],
   indexes: [],
@@ -131,7 +134,7 @@ function refuseProduction(ctx: CoreContext, options: BenchOptions): void {
   )
 }
 
-type Drive = (spec: DriveSpec) => Promise<Measurement>
+type Drive = (spec: DriveSpec) => Promise<Sample>
 
 function chooseDriver(
   ctx: CoreContext,
@@ -178,12 +181,32 @@ async function runWorkload(
     variables: { users: options.users, posts: options.posts, hot: 1 },
     seed: options.seed,
   }
-  report({ type: 'driving', workload: workload.name, copy: 'triggers' })
-  const triggers = await drive({ ...base, searchPath: scratch.searchPath(scratch.real) })
-  report({ type: 'driven', workload: workload.name, copy: 'triggers', tps: triggers.tps })
-  report({ type: 'driving', workload: workload.name, copy: 'floor' })
-  const floor = await drive({ ...base, searchPath: scratch.searchPath(scratch.floor) })
-  report({ type: 'driven', workload: workload.name, copy: 'floor', tps: floor.tps })
+  // Side by side: the copies take turns (triggers, floor, floor, triggers), so a change in the
+  // machine's load falls on both rather than on one.
+  const slices = options.durationMs >= 2000 * SLICES ? SLICES : 1
+  const slice = { ...base, durationMs: Math.round(options.durationMs / slices) }
+  const samples: Record<'triggers' | 'floor', Sample[]> = { triggers: [], floor: [] }
+  for (let i = 0; i < slices; i++) {
+    const order = i % 2 === 0 ? (['triggers', 'floor'] as const) : (['floor', 'triggers'] as const)
+    for (const copy of order) {
+      report({ type: 'driving', workload: workload.name, copy })
+      const schema = copy === 'triggers' ? scratch.real : scratch.floor
+      const sample = await drive({
+        ...slice,
+        seed: base.seed + i,
+        searchPath: scratch.searchPath(schema),
+      })
+      samples[copy].push(sample)
+      report({
+        type: 'driven',
+        workload: workload.name,
+        copy,
+        tps: sample.latenciesMs.length / sample.seconds,
+      })
+    }
+  }
+  const triggers = merge(samples.triggers)
+  const floor = merge(samples.floor)
   const drifted = await driftedCounters(ctx, scratch)
   return {
     workload: workload.name,
