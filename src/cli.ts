@@ -52,6 +52,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/verify-triggers.js'),
   },
   {
+    name: 'bench',
+    summary: 'drive the write workloads on scratch copies, with and without triggers, side by side',
+    load: () => import('./commands/bench.js'),
+  },
+  {
     name: 'status',
     summary: 'show the target, applied/pending/edited phases, missing objects and row counts',
     load: () => import('./commands/status.js'),

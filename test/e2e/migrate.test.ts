@@ -6,7 +6,7 @@ import { useTestDatabase } from '../support/db.js'
 const db = useTestDatabase()
 
 describe('vrss-db migrate (end to end)', () => {
-  it.each([['0'], ['8'], ['two']])('--phase %s is a usage error (2)', async (phase) => {
+  it.each([['0'], ['9'], ['two']])('--phase %s is a usage error (2)', async (phase) => {
     const run = await runCli(['migrate', '--phase', phase, '--database-url', db.url])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--phase must be/)
@@ -23,7 +23,7 @@ describe('vrss-db migrate (end to end)', () => {
     const appliedByRun = runs.map((run) =>
       JSON.parse(run.stdout).applied.map((p: { version: number }) => p.version),
     )
-    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     const rows =
       await sql`select version, count(*) as n from schema_migrations group by version order by version`
     expect(rows).toEqual([
@@ -34,6 +34,7 @@ describe('vrss-db migrate (end to end)', () => {
       { version: 5, n: 1 },
       { version: 6, n: 1 },
       { version: 7, n: 1 },
+      { version: 8, n: 1 },
     ])
   })
 
@@ -43,10 +44,10 @@ describe('vrss-db migrate (end to end)', () => {
     const pending = await runCli(['status', '--check', '--json'], { env: { DATABASE_URL: url } })
     expect(pending.code).toBe(3)
     expect(JSON.parse(pending.stdout).findings).toEqual([
-      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility',
+      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility, 8 counters',
     ])
     const applied = await runCli(['migrate'], { env: { DATABASE_URL: url } })
-    expect(applied.stdout).toMatch(/Applied 4 phase\(s\)/)
+    expect(applied.stdout).toMatch(/Applied 5 phase\(s\)/)
     expect(applied.stderr).toContain('Applied 004_communication.sql')
     const ok = await runCli(['status', '--check'], { env: { DATABASE_URL: url } })
     expect(ok.code).toBe(0)
@@ -68,7 +69,7 @@ describe('vrss-db migrate (end to end)', () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('without --yes')
     const [row] = await sql`select count(*) as n from schema_migrations`
-    expect(row?.n).toBe(7)
+    expect(row?.n).toBe(8)
   })
 
   it("a --phase given to migrate is not rollback's business", async () => {
@@ -89,8 +90,8 @@ describe('vrss-db migrate (end to end)', () => {
     expect(run.stdout).toContain('Rolled back 003_features')
   })
 
-  it('rollback --to 8 is a usage error', async () => {
-    const run = await runCli(['migrate', 'rollback', '--to', '8', '--database-url', db.url])
+  it('rollback --to 9 is a usage error', async () => {
+    const run = await runCli(['migrate', 'rollback', '--to', '9', '--database-url', db.url])
     expect(run.code).toBe(2)
   })
 })

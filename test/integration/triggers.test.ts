@@ -110,7 +110,12 @@ describe('counters', () => {
           pool`insert into post_interactions (user_id, post_id, type) values (${liker}, ${post}, 'like')`,
       ),
     )
-    expect((await postCounters(db.sql, post)).likes_count).toBe(40)
+    // Phase 8: exact at every moment through vrss_post_counts (column + pending deltas)…
+    const [exact] = await db.sql`select likes_count from vrss_post_counts(array[${post}::bigint])`
+    expect(exact?.likes_count).toBe(40)
+    // …and in the column once the next uncontended write to the post has folded the deltas.
+    await db.sql`insert into post_interactions (user_id, post_id, type) values (${author}, ${post}, 'like')`
+    expect((await postCounters(db.sql, post)).likes_count).toBe(41)
   })
 })
 

@@ -43,7 +43,7 @@ describe('verify-triggers', () => {
     const result = await verify({ concurrency: true }, testContext(sql, url))
     expect(failures(result)).toEqual([])
     expect(result.exitCode).toBe(0)
-    expect(result.proofs.filter((p) => p.kind === 'behaviour')).toHaveLength(12)
+    expect(result.proofs.filter((p) => p.kind === 'behaviour')).toHaveLength(13)
     expect(result.proofs.filter((p) => p.kind === 'concurrency')).toHaveLength(3)
     const [schemas] =
       await sql`select count(*) as n from pg_namespace where nspname like 'vrss_verify%'`
@@ -67,6 +67,7 @@ describe('verify-triggers', () => {
     expect(failures(result)).toEqual([
       'presence: trigger post_interactions.post_interactions_count_likes is present and enabled',
       'behaviour: likes_count counts likes',
+      'behaviour: a pending counter delta is read by vrss_post_counts and folded by the next write',
     ])
     const likes = result.proofs.find((p) => p.name === 'likes_count counts likes')
     expect(likes?.expected).toBe(2)
@@ -142,6 +143,7 @@ describe('verify-triggers', () => {
       '5 feed',
       '6 api_compat',
       '7 posts_visibility',
+      '8 counters',
     ])
     const behaviour = result.proofs.filter((p) => p.kind === 'behaviour').map((p) => p.name)
     expect(behaviour).toHaveLength(10)

@@ -60,7 +60,7 @@ describe('checksums', () => {
 })
 
 describe('the embedded phases', () => {
-  it('are 001 … 007, each with a down script; 005 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
+  it('are 001 … 008, each with a down script; 005 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
     const migrations = loadMigrations()
     expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual([
       '1:foundation',
@@ -70,6 +70,7 @@ describe('the embedded phases', () => {
       '5:feed',
       '6:api_compat',
       '7:posts_visibility',
+      '8:counters',
     ])
     expect(migrations.map((m) => m.transactional)).toEqual([
       true,
@@ -79,6 +80,7 @@ describe('the embedded phases', () => {
       false,
       true,
       false,
+      true,
     ])
     for (const m of migrations) expect(m.down).toMatch(/drop (table|function)|alter column/i)
   })

@@ -13,7 +13,14 @@ import type { ReservedSql, Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
 import { isPostgresError } from '../errors.js'
 import { runQueue } from '../queue.js'
-import { COUNTERS, type Counter, type Example, PASSES, type Pass } from './passes.js'
+import {
+  COUNTERS,
+  type Counter,
+  type Example,
+  hasCounterDeltas,
+  type Pass,
+  passesFor,
+} from './passes.js'
 import { repairDetected } from './repair.js'
 
 export { COUNTERS, type Counter, type Example }
@@ -65,6 +72,8 @@ export interface ReconcileStats {
   transactions: number
   retries: number
   maxBatchMs: number
+  /** Phase 8, repair mode: posts whose pending counter deltas were folded into the columns. */
+  folded?: number
 }
 
 /** The work totals as the engine counts them (see ReconcileStats for their JSON names). */
@@ -105,7 +114,8 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
   const jobs: Job[] = []
   if (options.only.includes('friendships')) jobs.push(friendshipJob(findings))
   const readSql = options.readFrom ?? sql
-  for (const pass of PASSES) {
+  const deltas = await hasCounterDeltas(readSql)
+  for (const pass of passesFor(deltas)) {
     jobs.push(...(await rangeJobs(readSql, pass, options, findings, tally)))
   }
   await withWorkerConnections(sql, options.write ? options.lockTimeoutMs : undefined, (primary) =>
@@ -118,6 +128,7 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
       ),
     ),
   )
+  const folded = options.write && deltas ? await foldPendingDeltas(sql) : 0
   findings.counters.sort((a, b) => COUNTERS.indexOf(a.counter) - COUNTERS.indexOf(b.counter))
   return {
     ...findings,
@@ -125,7 +136,28 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
     transactions: tally.repairTransactions,
     retries: tally.retries,
     maxBatchMs: tally.longestRepairMs,
+    ...(deltas ? { folded } : {}),
   }
+}
+
+/** Fold rounds of FOLD_POSTS posts each, at most: a bounded job even while writers keep adding. */
+const FOLD_ROUNDS = 100
+const FOLD_POSTS = 500
+
+/**
+ * Repair mode, phase 8: folds the pending counter deltas into the posts columns, each round
+ * its own short transaction; posts whose counter lock a writer holds are left to that writer.
+ * Returns how many posts were folded.
+ */
+async function foldPendingDeltas(sql: Sql): Promise<number> {
+  let total = 0
+  for (let round = 0; round < FOLD_ROUNDS; round++) {
+    const [row] = await query<{ folded: number }>(sql, 'reconcile/fold-deltas', [FOLD_POSTS])
+    const folded = Number(row?.folded ?? 0)
+    total += folded
+    if (folded < FOLD_POSTS) break
+  }
+  return total
 }
 
 /** The ranges covering ids lo..hi, `idsPerRange` ids each; none for an empty table (hi 0). */

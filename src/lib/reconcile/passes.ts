@@ -4,7 +4,7 @@
  * query keyed by their ids (src/sql/reconcile/*.sql). Detection and repair use the same
  * definitions as the triggers.
  */
-import type { ReservedSql } from '../db/connect.js'
+import type { ReservedSql, Sql } from '../db/connect.js'
 import { type Param, query } from '../db/sql-files.js'
 
 export const COUNTERS = [
@@ -125,24 +125,7 @@ export const PASSES: Pass[] = [
       storage: rows.filter((r) => !r.missing),
     }),
   },
-  {
-    table: 'posts',
-    span: 'reconcile/span-posts',
-    reports: [
-      { key: 'likes', counter: 'likes', target: 'posts.likes_count' },
-      { key: 'comments', counter: 'comments', target: 'posts.comments_count' },
-      { key: 'reposts', counter: 'reposts', target: 'posts.reposts_count' },
-    ],
-    detect: async (conn, start, end, only) => {
-      const row = await detectRow(conn, 'reconcile/posts-detect', [start, end, ...postFlags(only)])
-      const drifted = row.drifted as unknown as PostCounterRow[]
-      return { checked: Number(row.checked), rows: splitPostRows(drifted, only) }
-    },
-    lock: 'reconcile/lock-posts',
-    repair: 'reconcile/posts-repair',
-    repairParams: (ids, only) => [ids, ...postFlags(only)],
-    repaired: (rows: PostCounterRow[], only) => splitPostRows(rows, only),
-  },
+  postsPass('reconcile/posts-detect', 'reconcile/posts-repair'),
   {
     table: 'comments',
     span: 'reconcile/span-comments',
@@ -157,3 +140,41 @@ export const PASSES: Pass[] = [
     repaired: (rows: Example[]) => ({ replies: rows }),
   },
 ]
+
+/**
+ * The posts pass. From phase 8 on (post_counter_deltas exists) a post's stored counter is its
+ * column plus its pending deltas: a pending delta is not drift, a lost one is.
+ */
+function postsPass(detectFile: string, repairFile: string): Pass {
+  return {
+    table: 'posts',
+    span: 'reconcile/span-posts',
+    reports: [
+      { key: 'likes', counter: 'likes', target: 'posts.likes_count' },
+      { key: 'comments', counter: 'comments', target: 'posts.comments_count' },
+      { key: 'reposts', counter: 'reposts', target: 'posts.reposts_count' },
+    ],
+    detect: async (conn, start, end, only) => {
+      const row = await detectRow(conn, detectFile, [start, end, ...postFlags(only)])
+      const drifted = row.drifted as unknown as PostCounterRow[]
+      return { checked: Number(row.checked), rows: splitPostRows(drifted, only) }
+    },
+    lock: 'reconcile/lock-posts',
+    repair: repairFile,
+    repairParams: (ids, only) => [ids, ...postFlags(only)],
+    repaired: (rows: PostCounterRow[], only) => splitPostRows(rows, only),
+  }
+}
+
+/** The passes for a database with (phase 8) or without post_counter_deltas. */
+export function passesFor(deltas: boolean): Pass[] {
+  if (!deltas) return PASSES
+  const posts = postsPass('reconcile/posts-detect-deltas', 'reconcile/posts-repair-deltas')
+  return PASSES.map((pass) => (pass.table === 'posts' ? posts : pass))
+}
+
+/** Whether the counters phase (008) is applied on this connection's search_path. */
+export async function hasCounterDeltas(sql: Sql | ReservedSql): Promise<boolean> {
+  const [row] = await query<{ deltas: boolean }>(sql, 'reconcile/has-deltas')
+  return Boolean(row?.deltas)
+}

@@ -82,7 +82,7 @@ export function summaryLine(result: ReconcileResult): string {
   // JSON keys: batches = ranges checked, maxBatchMs = the longest repair transaction.
   const work =
     result.mode === 'repair'
-      ? `${result.batches} ranges, ${result.transactions} repair transactions, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries`
+      ? `${result.batches} ranges, ${result.transactions} repair transactions, longest ${formatMs(result.maxBatchMs)}, ${result.retries} retries${result.folded === undefined ? '' : `, pending counter deltas of ${result.folded} post(s) folded`}`
       : `${result.batches} ranges, read-only`
   const rows = result.counters.reduce((sum, c) => sum + c.drifted, 0)
   const missing = result.friendships.missing

@@ -107,7 +107,11 @@ export function triggerProblem(state: TriggerState): TriggerProblem | undefined 
 
 function triggersOf(applied: Iterable<number>): TriggerManifest[] {
   const versions = new Set(applied)
-  return PHASES.filter((p) => versions.has(p.version)).flatMap((p) => p.triggers)
+  const byKey = new Map<string, TriggerManifest>()
+  // A later phase may redefine a trigger (same table and name): its definition is the one expected.
+  for (const phase of PHASES.filter((p) => versions.has(p.version)))
+    for (const t of phase.triggers) byKey.set(`${t.table}.${t.name}`, t)
+  return [...byKey.values()]
 }
 
 /**

@@ -127,6 +127,11 @@ export const CITUS_TABLES: Readonly<Record<string, TablePlan>> = {
       comments_user_id_fkey: userCleanup("the account's comments"),
     },
   },
+  post_counter_deltas: {
+    placement: byUser('post_user_id'),
+    why: 'pending counter changes of a post, next to the post so the fold is a local delete and update',
+    addColumn: POST_AUTHOR_COLUMN,
+  },
   reposts: {
     placement: byUser('post_user_id'),
     why: "next to the post, so the repost counter is a local update; a user's reposts list asks every shard",
@@ -193,6 +198,16 @@ export const CITUS_TRIGGER_FUNCTIONS: Readonly<Record<string, TriggerFunctionPla
     effect: 'setting',
     reason: 'touches only the row being updated',
     fix: 'keep it: create it with SET citus.enable_unsafe_triggers = on (the function is propagated to the workers)',
+  },
+  vrss_posts_set_updated_at: {
+    effect: 'setting',
+    reason: 'touches only the row being updated',
+    fix: 'keep it: create it with SET citus.enable_unsafe_triggers = on',
+  },
+  vrss_comments_set_updated_at: {
+    effect: 'setting',
+    reason: 'touches only the row being updated',
+    fix: 'keep it: create it with SET citus.enable_unsafe_triggers = on',
   },
   vrss_create_storage_row: {
     effect: 'setting',

@@ -190,6 +190,29 @@ export const PHASES: readonly PhaseManifest[] = [
     indexes: [],
     triggers: [],
   },
+  {
+    // Replaces the updated_at triggers of posts and comments (same names): later phases win.
+    version: 8,
+    name: 'counters',
+    tables: ['post_counter_deltas'],
+    indexes: ['idx_post_counter_deltas_post'],
+    triggers: [
+      {
+        name: 'posts_set_updated_at',
+        table: 'posts',
+        function: 'vrss_posts_set_updated_at',
+        events:
+          'BEFORE UPDATE OF user_id, type, status, visibility, title, content, content_html, media_urls, thumbnail_url, published_at, scheduled_for, created_at, deleted_at',
+      },
+      {
+        name: 'comments_set_updated_at',
+        table: 'comments',
+        function: 'vrss_comments_set_updated_at',
+        events:
+          'BEFORE UPDATE OF post_id, user_id, parent_comment_id, content, content_html, created_at, deleted_at',
+      },
+    ],
+  },
 ]
 
 /** Tables whose id is not a bigint from a sequence (the API makes these ids itself). */

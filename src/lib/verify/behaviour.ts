@@ -53,6 +53,30 @@ export const PROOFS: Proof[] = [
     },
   },
   {
+    // Phase 8: a writer that finds a post's counter lock taken appends a delta instead.
+    name: 'a pending counter delta is read by vrss_post_counts and folded by the next write',
+    tables: [...SOCIAL, 'post_interactions', 'post_counter_deltas'],
+    async run(tx, f) {
+      const [a, b] = [await f.user(), await f.user()]
+      const post = await f.post(a)
+      await tx`insert into post_interactions (user_id, post_id, type) values (${a}, ${post}, 'like')`
+      // What a concurrent liker leaves when the lock is taken (its like row aside).
+      await tx`insert into post_counter_deltas (post_id, likes) values (${post}, 1)`
+      const exact = async () => {
+        const [row] = await tx`select likes_count from vrss_post_counts(array[${post}::bigint])`
+        return row?.likes_count
+      }
+      expectEqual('vrss_post_counts with a delta pending', 2, await exact())
+      expectEqual('likes_count with a delta pending', 1, (await f.counters(post)).likes_count)
+      await tx`insert into post_interactions (user_id, post_id, type) values (${b}, ${post}, 'like')`
+      const [pending] =
+        await tx`select count(*)::int as n from post_counter_deltas where post_id = ${post}`
+      expectEqual('deltas left after the next like', 0, pending?.n)
+      expectEqual('likes_count after the fold', 3, (await f.counters(post)).likes_count)
+      expectEqual('vrss_post_counts after the fold', 3, await exact())
+    },
+  },
+  {
     name: 'comments_count counts live comments, replies included',
     tables: [...SOCIAL, 'comments'],
     async run(tx, f) {

@@ -201,6 +201,20 @@ async function likeStorm(pool: Sql, operations: number) {
         : pool`delete from post_interactions where user_id = ${user} and post_id = ${post?.id} and type = 'like'`
     }),
   )
+  const exact = await exactLikes(pool, post?.id as number)
+  if (exact.stored !== exact.likes) {
+    return {
+      ok: false,
+      error:
+        'the exact likes count (vrss_post_counts from phase 8) drifted under concurrent likes and unlikes',
+      expected: exact.likes,
+      actual: exact.stored,
+    }
+  }
+  // The next uncontended write folds whatever deltas the storm left: the column is exact again.
+  const liker = users[1] as number
+  await pool`insert into post_interactions (user_id, post_id, type) values (${liker}, ${post?.id}, 'like') on conflict do nothing`
+  await pool`delete from post_interactions where user_id = ${liker} and post_id = ${post?.id} and type = 'like'`
   const [row] = await pool`
     select likes_count, (select count(*) from post_interactions where post_id = p.id and type = 'like') as likes
     from posts p where id = ${post?.id}`
@@ -208,8 +222,24 @@ async function likeStorm(pool: Sql, operations: number) {
     ? { ok: true }
     : {
         ok: false,
-        error: 'likes_count drifted under concurrent likes and unlikes',
+        error: 'likes_count is not exact after the storm and one more uncontended like and unlike',
         expected: row?.likes,
         actual: row?.likes_count,
       }
+}
+
+/** The post's likes as the exact read path gives them (column + pending deltas from phase 8). */
+async function exactLikes(pool: Sql, post: number): Promise<{ stored: number; likes: number }> {
+  const [phase8] =
+    await pool`select to_regprocedure('vrss_post_counts(bigint[])') is not null as present`
+  const [row] = phase8?.present
+    ? await pool`
+        select e.likes_count as stored,
+               (select count(*)::int from post_interactions where post_id = ${post} and type = 'like') as likes
+        from vrss_post_counts(array[${post}::bigint]) e`
+    : await pool`
+        select likes_count as stored,
+               (select count(*)::int from post_interactions where post_id = ${post} and type = 'like') as likes
+        from posts where id = ${post}`
+  return { stored: Number(row?.stored), likes: Number(row?.likes) }
 }

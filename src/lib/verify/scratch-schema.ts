@@ -22,6 +22,8 @@ const TABLES = [
   'user_follows',
   'friendships',
 ]
+/** Copied too when the live schema has them (later phases). */
+const OPTIONAL_TABLES = ['post_counter_deltas']
 /** The only schemas removeLeftovers ever drops: this name pattern and this comment. */
 const SCRATCH_NAME = /^vrss_verify_[0-9a-f]{8}$/
 export const SCRATCH_MARKER = 'vrss-db verify-triggers scratch schema'
@@ -127,7 +129,12 @@ export async function createScratchSchema(
     await sql.begin(async (tx) => {
       // Whatever a definition leaves unqualified lands in the scratch schema, never the live one.
       await tx.unsafe(`set local search_path = ${schema}, ${live.quoted}`)
-      for (const table of TABLES)
+      const optional = await query<{ name: string }>(tx, 'verify/optional-tables', [
+        live.name,
+        OPTIONAL_TABLES,
+      ])
+      const tables = [...TABLES, ...optional.map((t) => t.name)]
+      for (const table of tables)
         await tx.unsafe(
           `create table ${schema}.${table} (like ${live.quoted}.${table} including all)`,
         )
@@ -142,7 +149,7 @@ export async function createScratchSchema(
           ),
         )
       }
-      const triggers = await query<LiveTrigger>(tx, 'verify/live-triggers', [live.name, TABLES])
+      const triggers = await query<LiveTrigger>(tx, 'verify/live-triggers', [live.name, tables])
       for (const t of triggers) {
         const definition = t.definition
           .replace(/ ON \S+?\./, ` ON ${schema}.`)
