@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { loadMigrations } from '../../src/lib/migrate/files.js'
 import { runCli } from '../support/cli.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -47,7 +48,7 @@ describe('vrss-db migrate lint (end to end)', () => {
     expect(run.code, run.stderr).toBe(0)
     const doc = JSON.parse(run.stdout)
     expect(doc.findings).toEqual([])
-    expect(doc.files).toHaveLength(7)
+    expect(doc.files).toHaveLength(loadMigrations().length)
     const md = await runCli([
       'migrate',
       'lint',

@@ -108,7 +108,7 @@ describe.skipIf(!bouncers)('PgBouncer in transaction mode', () => {
     expect(seeded.code, seeded.stderr).toBe(0)
     const url = transactionUrl()
     expectRefused(
-      await run(['migrate', 'rollback', '--to', '6', '--yes'], url),
+      await run(['migrate', 'rollback', '--to', '7', '--yes'], url),
       'vrss-db migrate rollback',
     )
     expectRefused(await run(['seed', '--users', '20', '--reset'], url), 'vrss-db seed')
@@ -186,7 +186,7 @@ describe.skipIf(!bouncers)('PgBouncer in transaction mode', () => {
 describe.skipIf(!bouncers)('PgBouncer in session mode', () => {
   it('every command works, verify-triggers --concurrency refuses the pooler clearly', async () => {
     const url = sessionUrl()
-    const rollback = await run(['migrate', 'rollback', '--to', '6', '--yes'], url)
+    const rollback = await run(['migrate', 'rollback', '--to', '7', '--yes'], url)
     expect(rollback.code, rollback.stderr).toBe(0)
     const migrate = await run(['migrate'], url)
     expect(migrate.code, migrate.stderr).toBe(0)

@@ -18,7 +18,7 @@ describe('status --citus-readiness', () => {
     expect(document.findings).toEqual([])
     const readiness = document.citusReadiness
     expect(readiness.plan).toBe('docs/scaling.md')
-    expect(readiness.tablesChecked).toBe(24)
+    expect(readiness.tablesChecked).toBe(25)
     expect(readiness.counts.blocks).toBeGreaterThan(0)
     const email = readiness.items.find((i: { name: string }) => i.name === 'users_email_key')
     expect(email.reason).toBe(
@@ -30,7 +30,7 @@ describe('status --citus-readiness', () => {
     const run = await runCli(['status', '--check', '--citus-readiness', '--database-url', db.url])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
-      /^Citus {5}24 VRSS tables checked against docs\/scaling\.md: \d+ refused by Citus/m,
+      /^Citus {5}25 VRSS tables checked against docs\/scaling\.md: \d+ refused by Citus/m,
     )
     expect(run.stdout).toContain('users_email_key')
     expect(run.stdout).toContain('user_follows_befriend')

@@ -24,15 +24,15 @@ describe('vrss-db status --check: drift', () => {
     expect(cleanDoc.drift.differences).toEqual([])
     expect(await scratchLeft(sql, cleanDoc.drift.scratchDatabase)).toBe(false)
 
-    await sql`alter table posts alter column content type varchar(5000)`
+    await sql`alter table user_profiles alter column bio type varchar(5000)`
     await sql`alter table users drop constraint users_username_check`
     await sql`alter table users disable trigger users_set_updated_at`
     await sql`create table notes (id int)`
     const human = await runCli(['status', '--check', '--database-url', url])
     expect(human.code).toBe(3)
-    expect(human.stdout).toContain('! schema drift from a fresh apply of phase(s) 001–007:')
+    expect(human.stdout).toContain('! schema drift from a fresh apply of phase(s) 001–008:')
     expect(human.stdout).toContain(
-      '  column posts.content: type\n    expected  text\n    actual    character varying(5000)',
+      '  column user_profiles.bio: type\n    expected  text\n    actual    character varying(5000)',
     )
     expect(human.stdout).toContain(
       "  constraint users.users_username_check: missing\n    expected  CHECK (((username)::text ~ '^[A-Za-z0-9_]{3,30}$'::text))\n    actual    (missing)",
@@ -50,10 +50,8 @@ describe('vrss-db status --check: drift', () => {
     const doc = JSON.parse(
       (await runCli(['status', '--check', '--json', '--database-url', url])).stdout,
     )
-    // Four: the new column type also shows in posts_content_check (btrim((content)::text)).
     expect(doc.drift.differences.map((d: { name: string }) => d.name)).toEqual([
-      'posts.content',
-      'posts.posts_content_check',
+      'user_profiles.bio',
       'users.users_username_check',
       'users.users_set_updated_at',
     ])
@@ -75,7 +73,7 @@ describe('vrss-db status --schema', () => {
     const second = await runCli(['status', '--schema', '--database-url', url])
     expect(first.code, first.stderr).toBe(0)
     expect(second.stdout).toBe(first.stdout)
-    expect(first.stdout).toMatch(/^-- VRSS schema of phase\(s\) 001–007\n/)
+    expect(first.stdout).toMatch(/^-- VRSS schema of phase\(s\) 001–008\n/)
 
     const empty = await db.createDatabase()
     await empty.sql.unsafe(first.stdout)

@@ -50,7 +50,7 @@ describe('drift', () => {
 
   it('reports an altered column type, a dropped CHECK, an edited trigger function and a disabled trigger', async () => {
     const { url, sql } = await migrated()
-    await sql`alter table posts alter column content type varchar(5000)`
+    await sql`alter table user_profiles alter column bio type varchar(5000)`
     await sql`alter table users drop constraint users_username_check`
     await sql`alter table users disable trigger users_create_storage_row`
     await sql.unsafe(`create or replace function vrss_create_storage_row() returns trigger
@@ -65,7 +65,7 @@ describe('drift', () => {
     const differences = compared(result.drift).differences
     const find = (kind: string, name: string, differs: string) =>
       differences.find((d) => d.kind === kind && d.name === name && d.differs === differs)
-    expect(find('column', 'posts.content', 'type')).toMatchObject({
+    expect(find('column', 'user_profiles.bio', 'type')).toMatchObject({
       expected: 'text',
       actual: 'character varying(5000)',
     })
@@ -81,7 +81,7 @@ describe('drift', () => {
       actual: 'disabled',
     })
     const finding = result.findings.find((f) => f.startsWith('schema drift'))
-    expect(finding).toContain('column posts.content (type)')
+    expect(finding).toContain('column user_profiles.bio (type)')
     expect(finding).toContain('trigger users.users_create_storage_row (enabled)')
   })
 

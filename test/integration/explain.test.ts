@@ -39,7 +39,10 @@ describe('explain', () => {
       'notification-badge',
       'custom-feed',
       'comments',
+      'post-counts',
     ])
+    // Phase 8's exact-counts read path is timed for a page of 20 posts.
+    expect(result.timings.find((t) => t.query === 'post-counts')?.rows).toBe(20)
     expect(result.timings.slice(0, 3).map((t) => t.subject.split(' ')[0])).toEqual([
       'typical',
       'power',

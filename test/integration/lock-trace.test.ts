@@ -73,7 +73,9 @@ describe('migrate trace', () => {
     await migrateTo(sql, url, { phase: 5 })
     const { events, report } = recorder()
     const result = await tracePhases(testContext(sql, url), { migrations }, report)
-    expect(result.phases.map((p) => p.version)).toEqual([6, 7])
+    expect(result.phases.map((p) => p.version)).toEqual(
+      migrations.filter((m) => m.version > 5).map((m) => m.version),
+    )
     const statements = result.phases[0]?.statements ?? []
     // DROP INDEX takes ACCESS EXCLUSIVE on users; the type change after it rewrites users
     // under that lock, which is held until the phase commits.

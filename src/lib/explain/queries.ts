@@ -24,8 +24,8 @@ export interface Variant {
   file: string
   /** Shown for comparison; missing its target does not fail the run. */
   reference?: boolean
-  /** A database object the variant needs (a later phase), checked before timing. */
-  requires?: string
+  /** A function the variant needs and the phase that creates it, checked before timing. */
+  requires?: { signature: string; phase: number }
 }
 
 export interface NamedQuery {
@@ -56,7 +56,7 @@ export const NAMED_QUERIES: NamedQuery[] = [
       {
         label: 'shipped',
         file: 'explain/feed-shipped',
-        requires: 'vrss_feed(bigint,timestamptz,bigint,integer)',
+        requires: { signature: 'vrss_feed(bigint,timestamptz,bigint,integer)', phase: 5 },
       },
     ],
     targetMs: 50,
@@ -114,6 +114,25 @@ export const NAMED_QUERIES: NamedQuery[] = [
     phases: [2],
     subjects: (s) =>
       s.discussed === null ? [] : [{ label: `post ${s.discussed}`, params: [s.discussed] }],
+  },
+  {
+    // Phase 8's one read path for exact counters (posts columns + pending deltas), for a page of
+    // 20 posts: what the API pays when it shows exact likes/comments/reposts next to a feed page.
+    name: 'post-counts',
+    aliases: ['counts'],
+    variants: [
+      {
+        label: '',
+        file: 'explain/post-counts',
+        requires: { signature: 'vrss_post_counts(bigint[])', phase: 8 },
+      },
+    ],
+    targetMs: 5,
+    phases: [2],
+    subjects: (s) =>
+      s.discussed === null
+        ? []
+        : [{ label: `20 posts from ${s.discussed}`, params: [s.discussed] }],
   },
 ]
 

@@ -201,9 +201,9 @@ async function timeNamed(
     into.warnings.push(`${named.name}: no subject in the data (seed it first).`)
   for (const variant of named.variants) {
     const label = variant.label ? `${named.name} (${variant.label})` : named.name
-    if (variant.requires && !(await functionExists(ctx, variant.requires))) {
+    if (variant.requires && !(await functionExists(ctx, variant.requires.signature))) {
       into.warnings.push(
-        `${label}: ${variant.requires} is missing — run \`vrss-db migrate\` (phase 5).`,
+        `${label}: ${variant.requires.signature} is missing — run \`vrss-db migrate\` (phase ${variant.requires.phase}).`,
       )
       continue
     }
