@@ -56,6 +56,13 @@ describe('bench', () => {
       expect(w.triggers.otherErrors, w.workload).toBe(0)
       expect(w.exact, w.workload).toBe(true)
     }
+    // The profile: a like updates its post on the triggers copy only, and writes more WAL there.
+    const spread = result.workloads[0]
+    expect(spread?.profile.triggers.postsUpdates).toBeGreaterThan(0)
+    expect(spread?.profile.floor.postsUpdates).toBe(0)
+    expect(spread?.profile.triggers.walBytesPerTx).toBeGreaterThan(
+      spread?.profile.floor.walBytesPerTx ?? Number.POSITIVE_INFINITY,
+    )
     expect(result.exitCode).toBe(0)
     expect(await benchSchemas(sql)).toBe(0)
     expect(await liveRows(sql)).toBe(before)

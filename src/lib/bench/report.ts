@@ -9,6 +9,21 @@ import { formatMs, renderTable } from '../ui/render.js'
 import type { BenchResult, WorkloadResult } from './run.js'
 
 const tps = (n: number) => Math.round(n).toLocaleString('en-US')
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
+const hot = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`)
+
+/** Per workload: WAL per transaction with triggers and on the floor, posts updates and HOT share. */
+function profileRows(result: BenchResult): string[][] {
+  return result.workloads.map((w) => [
+    w.workload,
+    kb(w.profile.triggers.walBytesPerTx),
+    kb(w.profile.floor.walBytesPerTx),
+    w.profile.triggers.postsUpdates.toLocaleString('en-US'),
+    hot(w.profile.triggers.hotShare),
+  ])
+}
+
+const PROFILE_HEADER = ['workload', 'WAL/tx', 'floor WAL/tx', 'posts updates', 'HOT']
 
 function errors(w: WorkloadResult): string {
   const m = w.triggers
@@ -43,7 +58,8 @@ export function renderBenchTable(result: BenchResult, out: Output): string {
     ]),
     out,
   )
-  const lines = [table, header(result)]
+  const profile = renderTable(PROFILE_HEADER, profileRows(result), out)
+  const lines = [table, header(result), '', 'Where the time goes (triggers copy):', profile]
   for (const failure of result.failed) lines.push(c.red(`FAIL ${failure}`))
   if (result.comparison) lines.push(comparisonText(result.comparison))
   return lines.join('\n')
@@ -59,6 +75,10 @@ export function renderBenchMarkdown(result: BenchResult): string {
     ),
     '',
     `_${header(result)}_`,
+    '',
+    `| ${PROFILE_HEADER.join(' | ')} |`,
+    `|${PROFILE_HEADER.map(() => '---').join('|')}|`,
+    ...profileRows(result).map((row) => `| ${row.join(' | ')} |`),
   ]
   return lines.join('\n')
 }

@@ -17,6 +17,7 @@ import { driveBuiltin } from './builtin.js'
 import { type DriveSpec, type Measurement, merge, type Sample } from './measurement.js'
 import type { BenchOptions, Driver } from './options.js'
 import { drivePgbench, findPgbench } from './pgbench.js'
+import { addProfile, profileOf, profilePoint, type Totals, type WriteProfile } from './profile.js'
 import { type BenchScratch, withBenchScratch } from './scratch.js'
 import { findWorkload, type Workload } from './workloads.js'
 
@@ -28,6 +29,8 @@ export interface WorkloadResult {
   floor: Measurement
   /** triggers.tps / floor.tps */
   ratio: number
+  /** Why the ratio is what it is: WAL per transaction and HOT share of posts updates, per copy. */
+  profile: Record<Copy, WriteProfile>
   /** Drifted counters found by reconcile's detection after the run (0: exact). */
   drifted: number
   exact: boolean
@@ -135,6 +138,7 @@ function refuseProduction(ctx: CoreContext, options: BenchOptions): void {
 }
 
 type Drive = (spec: DriveSpec) => Promise<Sample>
+type Copy = 'triggers' | 'floor'
 
 function chooseDriver(
   ctx: CoreContext,
@@ -185,17 +189,23 @@ async function runWorkload(
   // machine's load falls on both rather than on one.
   const slices = options.durationMs >= 2000 * SLICES ? SLICES : 1
   const slice = { ...base, durationMs: Math.round(options.durationMs / slices) }
-  const samples: Record<'triggers' | 'floor', Sample[]> = { triggers: [], floor: [] }
+  const samples: Record<Copy, Sample[]> = { triggers: [], floor: [] }
+  const totals: Record<Copy, Totals> = {
+    triggers: { walBytes: 0, updates: 0, hotUpdates: 0 },
+    floor: { walBytes: 0, updates: 0, hotUpdates: 0 },
+  }
   for (let i = 0; i < slices; i++) {
     const order = i % 2 === 0 ? (['triggers', 'floor'] as const) : (['floor', 'triggers'] as const)
     for (const copy of order) {
       report({ type: 'driving', workload: workload.name, copy })
       const schema = copy === 'triggers' ? scratch.real : scratch.floor
+      const before = await profilePoint(ctx.sql, schema)
       const sample = await drive({
         ...slice,
         seed: base.seed + i,
         searchPath: scratch.searchPath(schema),
       })
+      await addProfile(ctx.sql, totals[copy], before, await profilePoint(ctx.sql, schema))
       samples[copy].push(sample)
       report({
         type: 'driven',
@@ -215,6 +225,10 @@ async function runWorkload(
     triggers,
     floor,
     ratio: floor.tps > 0 ? Math.round((triggers.tps / floor.tps) * 100) / 100 : 0,
+    profile: {
+      triggers: profileOf(totals.triggers, triggers.transactions),
+      floor: profileOf(totals.floor, floor.transactions),
+    },
     drifted,
     exact: drifted === 0,
   }
