@@ -42,7 +42,7 @@ try {
     `phase 7: ${WORKLOADS.join(' ')}, ${seconds} s per copy, ${users} users, ${posts} posts ...`,
   )
   const shipped = bench()
-  runCli(['migrate', '--database-url', url])
+  runCli(['migrate', '--phase', '8', '--database-url', url])
   console.log('phase 8 ...')
   const counters = bench()
   console.log(`driver: ${counters.driverNote}\n`)
@@ -56,6 +56,20 @@ try {
     const after = counters.workloads.find((w) => w.workload === before.workload)
     console.log(
       `| ${before.workload} | ${before.clients} | ${tps(before.triggers.tps)} | ${tps(before.floor.tps)} | ${before.ratio.toFixed(2)} | ${tps(after.triggers.tps)} | ${tps(after.floor.tps)} | ${after.ratio.toFixed(2)} | ${before.triggers.p95} → ${after.triggers.p95} | ${before.triggers.p99} → ${after.triggers.p99} | ${errors(before.triggers)} / ${errors(after.triggers)} | ${before.exact ? 'exact' : 'DRIFT'} / ${after.exact ? 'exact' : 'DRIFT'} |`,
+    )
+  }
+  console.log(
+    '\nWhere the time goes (triggers copy; WAL per committed transaction, posts updates, HOT share):\n',
+  )
+  console.log('| workload | WAL/tx 7 → 8 | floor WAL/tx | posts updates 7 → 8 | HOT 7 → 8 |')
+  console.log('|---|---|---|---|---|')
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`
+  const hot = (share) => (share === null ? '—' : `${Math.round(share * 100)}%`)
+  for (const before of shipped.workloads) {
+    const after = counters.workloads.find((w) => w.workload === before.workload)
+    const [b, a] = [before.profile.triggers, after.profile.triggers]
+    console.log(
+      `| ${before.workload} | ${kb(b.walBytesPerTx)} → ${kb(a.walBytesPerTx)} | ${kb(after.profile.floor.walBytesPerTx)} | ${b.postsUpdates.toLocaleString('en-US')} → ${a.postsUpdates.toLocaleString('en-US')} | ${hot(b.hotShare)} → ${hot(a.hotShare)} |`,
     )
   }
 } finally {
