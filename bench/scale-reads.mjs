@@ -1,0 +1,115 @@
+// The read side at scale, on a database that is already seeded (bench/seed-scale.mjs calls it on
+// its largest size; run it alone with a URL): `explain feed` p50/p95 for the typical, power and
+// sparse readers and for two added readers who follow the 1,000 and the 5,000 quietest accounts
+// that have posted; `reconcile --dry-run` and `reconcile` next to the plan's likes-only UPDATE
+// (drift injected into ~0.1% of every counter first, the UPDATE rolled back); `verify-triggers`.
+// It writes into the database (the two readers, their follows, the injected drift, the repair):
+// use a scratch or bench database.
+// Usage: node bench/scale-reads.mjs <database-url>
+import postgres from 'postgres'
+import { runCli } from './lib.mjs'
+
+const PLAN_QUERY = `UPDATE posts p SET likes_count = (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')
+WHERE likes_count != (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')`
+
+const QUIET_READERS = [1000, 5000]
+
+/** Adds (once) a reader following the `n` accounts with the fewest live posts (at least one). */
+async function quietReader(sql, n) {
+  const name = `quiet_reader_${n}`
+  const [existing] = await sql`select id from users where username = ${name}`
+  if (existing) return Number(existing.id)
+  const [reader] = await sql`
+    insert into users (username, email, password_hash)
+    values (${name}, ${`${name}@bench.test`}, 'x') returning id`
+  await sql`
+    insert into user_follows (follower_id, following_id)
+    select ${reader.id}, user_id from posts
+    where status = 'published' and deleted_at is null
+    group by user_id order by count(*), user_id limit ${n}`
+  return Number(reader.id)
+}
+
+function shippedFeed(url, extra) {
+  const doc = JSON.parse(
+    runCli(['explain', 'feed', '--no-fail', '--json', '--database-url', url, ...extra]).stdout,
+  )
+  return doc.timings.filter((t) => t.query === 'feed (shipped)')
+}
+
+async function injectDrift(sql) {
+  await sql.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`
+    await tx`update posts set likes_count = likes_count + 3 where id % 1000 = 7`
+    await tx`update posts set comments_count = comments_count + 1 where id % 1000 = 8`
+    await tx`update comments set replies_count = replies_count + 1 where id % 1000 = 3`
+    await tx`update storage_usage set used_bytes = used_bytes + 100 where user_id % 1000 = 5`
+  })
+}
+
+async function timePlanQuery(sql) {
+  const started = performance.now()
+  await sql
+    .begin(async (tx) => {
+      await tx.unsafe(PLAN_QUERY)
+      throw Object.assign(new Error('rollback'), { rollback: true })
+    })
+    .catch((err) => {
+      if (!err.rollback) throw err
+    })
+  return performance.now() - started
+}
+
+/** Everything measured, as rows for the README table: [what, figure]. */
+export async function measureReads(url) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  const rows = []
+  const ms = (n) => `${n.toFixed(1)} ms`
+  const s = (n) => `${(n / 1000).toFixed(1)} s`
+  try {
+    const feed = shippedFeed(url, [])
+    for (const n of QUIET_READERS) {
+      const reader = await quietReader(sql, n)
+      for (const t of shippedFeed(url, ['--user', String(reader)])) {
+        feed.push({ ...t, subject: `reader of the ${n.toLocaleString('en-US')} quietest accounts` })
+      }
+    }
+    for (const t of feed) {
+      rows.push([
+        `explain feed (shipped), ${t.subject}`,
+        `p50 ${ms(t.p50)}, p95 ${ms(t.p95)}${t.p95 < 5 ? '' : ' (over 5 ms)'}`,
+      ])
+    }
+    await injectDrift(sql)
+    const plan = await timePlanQuery(sql)
+    const reconcile = (...args) =>
+      JSON.parse(runCli(['reconcile', ...args, '--json', '--database-url', url]).stdout)
+    const dry = reconcile('--dry-run')
+    const repair = reconcile()
+    const drifted = (r) => r.counters.reduce((sum, c) => sum + c.drifted, 0)
+    rows.push(["the plan's likes-only UPDATE (rolled back)", s(plan)])
+    rows.push([
+      'reconcile --dry-run, all counters',
+      `${s(dry.elapsedMs)} (${drifted(dry)} drifted; ${(dry.elapsedMs / plan).toFixed(2)}× the likes-only UPDATE)`,
+    ])
+    rows.push([
+      'reconcile, all counters',
+      `${s(repair.elapsedMs)} (${drifted(repair)} repaired, longest lock-holding batch ${repair.maxBatchMs} ms; ${(repair.elapsedMs / plan).toFixed(2)}× the likes-only UPDATE)`,
+    ])
+    const verify = runCli(['verify-triggers', '--database-url', url])
+    rows.push(['verify-triggers', s(verify.ms)])
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+  return rows
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const url = process.argv[2]
+  if (!url) {
+    console.error('usage: node bench/scale-reads.mjs <database-url>')
+    process.exit(2)
+  }
+  console.log('| what | figure |\n|---|---|')
+  for (const [what, figure] of await measureReads(url)) console.log(`| ${what} | ${figure} |`)
+}
