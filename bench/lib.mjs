@@ -39,3 +39,33 @@ export function median(values) {
 }
 
 export const fmt = (ms) => `${ms.toFixed(1)} ms`
+
+// The plan's likes-only reconciliation query (the plan's known problems, "Pitfall 2"), and drift
+// injected into ~0.1% of the rows of every counter with the triggers bypassed: shared by the
+// reconcile and scale benchmarks.
+export const PLAN_QUERY = `UPDATE posts p SET likes_count = (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')
+WHERE likes_count != (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')`
+
+export async function injectDrift(sql) {
+  await sql.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`
+    await tx`update posts set likes_count = likes_count + 3 where id % 1000 = 7`
+    await tx`update posts set comments_count = comments_count + 1 where id % 1000 = 8`
+    await tx`update posts set reposts_count = reposts_count + 2 where id % 1000 = 9`
+    await tx`update comments set replies_count = replies_count + 1 where id % 1000 = 3`
+    await tx`update storage_usage set used_bytes = used_bytes + 100 where user_id % 1000 = 5`
+  })
+}
+
+export async function timePlanQuery(sql) {
+  const started = performance.now()
+  await sql
+    .begin(async (tx) => {
+      await tx.unsafe(PLAN_QUERY)
+      throw Object.assign(new Error('rollback'), { rollback: true })
+    })
+    .catch((err) => {
+      if (!err.rollback) throw err
+    })
+  return performance.now() - started
+}

@@ -5,40 +5,13 @@
 // rounds (drift injected anew each time), medians reported: this machine is shared and noisy.
 // Usage: npm run bench:reconcile [-- users [rounds]]
 import postgres from 'postgres'
-import { benchServer, median, runCli } from './lib.mjs'
+import { benchServer, injectDrift, median, runCli, timePlanQuery } from './lib.mjs'
 
 const users = Number(process.argv[2] ?? 10000)
 const rounds = Number(process.argv[3] ?? 5)
 const server = await benchServer()
 const url = server.urlFor('vrss')
 const sql = postgres(url, { max: 1, onnotice: () => {} })
-
-const PLAN_QUERY = `UPDATE posts p SET likes_count = (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')
-WHERE likes_count != (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')`
-
-async function injectDrift() {
-  await sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`
-    await tx`update posts set likes_count = likes_count + 3 where id % 1000 = 7`
-    await tx`update posts set comments_count = comments_count + 1 where id % 1000 = 8`
-    await tx`update posts set reposts_count = reposts_count + 2 where id % 1000 = 9`
-    await tx`update comments set replies_count = replies_count + 1 where id % 1000 = 3`
-    await tx`update storage_usage set used_bytes = used_bytes + 100 where user_id % 1000 = 5`
-  })
-}
-
-async function timePlanQuery() {
-  const started = performance.now()
-  await sql
-    .begin(async (tx) => {
-      await tx.unsafe(PLAN_QUERY)
-      throw Object.assign(new Error('rollback'), { rollback: true })
-    })
-    .catch((err) => {
-      if (!err.rollback) throw err
-    })
-  return performance.now() - started
-}
 
 const reconcile = (...args) =>
   JSON.parse(runCli(['reconcile', ...args, '--json', '--database-url', url]).stdout)
@@ -54,8 +27,8 @@ try {
   const c = []
   const longest = []
   for (let round = 1; round <= rounds; round++) {
-    await injectDrift()
-    a.push(await timePlanQuery())
+    await injectDrift(sql)
+    a.push(await timePlanQuery(sql))
     const dry = reconcile('--dry-run')
     const repair = reconcile()
     const after = reconcile('--dry-run')

@@ -7,10 +7,7 @@
 // use a scratch or bench database.
 // Usage: node bench/scale-reads.mjs <database-url>
 import postgres from 'postgres'
-import { runCli } from './lib.mjs'
-
-const PLAN_QUERY = `UPDATE posts p SET likes_count = (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')
-WHERE likes_count != (SELECT COUNT(*) FROM post_interactions WHERE post_id = p.id AND type = 'like')`
+import { injectDrift, runCli, timePlanQuery } from './lib.mjs'
 
 const QUIET_READERS = [1000, 5000]
 
@@ -35,29 +32,6 @@ function shippedFeed(url, extra) {
     runCli(['explain', 'feed', '--no-fail', '--json', '--database-url', url, ...extra]).stdout,
   )
   return doc.timings.filter((t) => t.query === 'feed (shipped)')
-}
-
-async function injectDrift(sql) {
-  await sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`
-    await tx`update posts set likes_count = likes_count + 3 where id % 1000 = 7`
-    await tx`update posts set comments_count = comments_count + 1 where id % 1000 = 8`
-    await tx`update comments set replies_count = replies_count + 1 where id % 1000 = 3`
-    await tx`update storage_usage set used_bytes = used_bytes + 100 where user_id % 1000 = 5`
-  })
-}
-
-async function timePlanQuery(sql) {
-  const started = performance.now()
-  await sql
-    .begin(async (tx) => {
-      await tx.unsafe(PLAN_QUERY)
-      throw Object.assign(new Error('rollback'), { rollback: true })
-    })
-    .catch((err) => {
-      if (!err.rollback) throw err
-    })
-  return performance.now() - started
 }
 
 /** Everything measured, as rows for the README table: [what, figure]. */

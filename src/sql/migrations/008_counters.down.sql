@@ -71,4 +71,5 @@ drop function vrss_comments_set_updated_at();
 drop function vrss_fold_post_counters(integer);
 drop function vrss_post_counts(bigint[]);
 drop function vrss_add_post_counters(bigint, integer, integer, integer);
+drop function vrss_fold_post(bigint, integer, integer, integer);
 drop table post_counter_deltas;

@@ -35,6 +35,30 @@ comment on table post_counter_deltas is
 -- deleted post are ignored by vrss_post_counts and removed by vrss_fold_post_counters.
 create index idx_post_counter_deltas_post on post_counter_deltas (post_id);
 
+-- Moves the pending deltas of `post` into its columns, plus this change (the caller holds the
+-- post's counter lock). One statement, one snapshot: the deltas deleted are the ones added; a
+-- delta committed after it stays pending for the next fold.
+create function vrss_fold_post(post bigint, d_likes integer, d_comments integer, d_reposts integer)
+returns void
+language plpgsql as $$
+begin
+  -- plpgsql, not sql: its plan is prepared once per session (the hot post folds on most writes).
+  with folded as (
+    delete from post_counter_deltas where post_id = post returning likes, comments, reposts
+  ), pending as (
+    select coalesce(sum(likes), 0)::integer as likes, coalesce(sum(comments), 0)::integer as comments,
+           coalesce(sum(reposts), 0)::integer as reposts
+    from folded
+  )
+  update posts p set
+    likes_count    = greatest(p.likes_count + d_likes + pending.likes, 0),
+    comments_count = greatest(p.comments_count + d_comments + pending.comments, 0),
+    reposts_count  = greatest(p.reposts_count + d_reposts + pending.reposts, 0)
+  from pending
+  where p.id = post;
+end
+$$;
+
 create function vrss_add_post_counters(post bigint, d_likes integer, d_comments integer, d_reposts integer)
 returns void
 language plpgsql as $$
@@ -44,21 +68,7 @@ begin
     insert into post_counter_deltas (post_id, likes, comments, reposts)
     values (post, d_likes, d_comments, d_reposts);
   elsif exists (select 1 from post_counter_deltas where post_id = post) then
-    -- One statement, one snapshot: the deltas deleted are the ones added. A delta committed
-    -- after it stays pending for the next fold.
-    with folded as (
-      delete from post_counter_deltas where post_id = post returning likes, comments, reposts
-    ), pending as (
-      select coalesce(sum(likes), 0)::integer as likes, coalesce(sum(comments), 0)::integer as comments,
-             coalesce(sum(reposts), 0)::integer as reposts
-      from folded
-    )
-    update posts p set
-      likes_count    = greatest(p.likes_count + d_likes + pending.likes, 0),
-      comments_count = greatest(p.comments_count + d_comments + pending.comments, 0),
-      reposts_count  = greatest(p.reposts_count + d_reposts + pending.reposts, 0)
-    from pending
-    where p.id = post;
+    perform vrss_fold_post(post, d_likes, d_comments, d_reposts);
   else
     -- Nothing pending (the common case): the plain update, measured cheaper than the fold.
     update posts set
@@ -149,19 +159,7 @@ begin
       delete from post_counter_deltas where post_id = post;
       folded := folded + 1;
     elsif pg_try_advisory_xact_lock(1448236115, (post % 2147483648)::integer) then
-      with gone as (
-        delete from post_counter_deltas where post_id = post returning likes, comments, reposts
-      ), pending as (
-        select coalesce(sum(likes), 0)::integer as likes, coalesce(sum(comments), 0)::integer as comments,
-               coalesce(sum(reposts), 0)::integer as reposts
-        from gone
-      )
-      update posts p set
-        likes_count    = greatest(p.likes_count + pending.likes, 0),
-        comments_count = greatest(p.comments_count + pending.comments, 0),
-        reposts_count  = greatest(p.reposts_count + pending.reposts, 0)
-      from pending
-      where p.id = post;
+      perform vrss_fold_post(post, 0, 0, 0);
       folded := folded + 1;
     end if;
   end loop;
