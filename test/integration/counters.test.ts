@@ -187,4 +187,31 @@ describe('counters (phase 8)', () => {
     const [table] = await sql`select to_regclass('post_counter_deltas') is null as gone`
     expect(table?.gone).toBe(true)
   })
+
+  it('lists every content column of posts and comments in their updated_at triggers', async () => {
+    // A later phase that adds a column to posts or comments must add it to the trigger's
+    // UPDATE OF list and to its function's comparison, or updating it would not move updated_at.
+    const { sql } = await migrated()
+    const NOT_CONTENT: Record<string, string[]> = {
+      posts: ['id', 'likes_count', 'comments_count', 'reposts_count', 'views_count', 'updated_at'],
+      comments: ['id', 'likes_count', 'replies_count', 'updated_at'],
+    }
+    for (const [table, skipped] of Object.entries(NOT_CONTENT)) {
+      const rows = await sql<{ column: string; listed: boolean }[]>`
+        select a.attname as column, a.attnum = any(t.tgattr::int2[]) as listed
+        from pg_attribute a
+        join pg_trigger t on t.tgrelid = a.attrelid and t.tgname = ${`${table}_set_updated_at`}
+        where a.attrelid = ${table}::regclass and a.attnum > 0 and not a.attisdropped`
+      expect(rows.length, table).toBeGreaterThan(skipped.length)
+      const missing = rows.filter((r) => !r.listed && !skipped.includes(r.column))
+      expect(missing.map((r) => `${table}.${r.column}`)).toEqual([])
+      const [fn] = await sql<{ body: string }[]>`
+        select prosrc as body from pg_proc where proname = ${`vrss_${table}_set_updated_at`}`
+      for (const r of rows.filter((c) => c.listed)) {
+        expect(fn?.body, `${table}.${r.column} in the function's comparison`).toContain(
+          `new.${r.column}`,
+        )
+      }
+    }
+  })
 })
