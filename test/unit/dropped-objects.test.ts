@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { droppedObjects, loadMigrations, type Migration } from '../../src/lib/migrate/files.js'
-import { describePlan, tablesDroppedBy } from '../../src/lib/migrate/rollback-plan.js'
+import {
+  describePlan,
+  tablesDroppedBy,
+  tablesLosingRows,
+} from '../../src/lib/migrate/rollback-plan.js'
 
 const phase = (version: number, name: string, down: string): Migration => ({
   version,
@@ -43,5 +47,21 @@ describe('what a down script drops', () => {
     const text = describePlan([migrations[4], migrations[3]] as Migration[])
     expect(text).toMatch(/^roll back 005_feed \(drops function vrss_feed\([^)]*\); indexes /)
     expect(text).toContain(', then 004_communication (drops tables ')
+  })
+
+  it('a table whose rows the down script keeps (vrss-db:rows-kept) needs no --force', () => {
+    const down = phase(
+      9,
+      'x',
+      `-- vrss-db:rows-kept deltas folded into posts
+       update posts set n = n + 1;
+       drop table deltas;
+       drop table lost;`,
+    )
+    expect(tablesDroppedBy(down)).toEqual(['deltas', 'lost'])
+    expect(tablesLosingRows(down)).toEqual(['lost'])
+    const counters = loadMigrations().find((m) => m.name === 'counters') as Migration
+    expect(tablesDroppedBy(counters)).toEqual(['post_counter_deltas'])
+    expect(tablesLosingRows(counters)).toEqual([])
   })
 })

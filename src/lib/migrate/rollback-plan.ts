@@ -59,3 +59,15 @@ export function tablesDroppedBy(migration: Migration): string[] {
     .filter((object) => object.kind === 'table')
     .map((object) => object.name)
 }
+
+/**
+ * `-- vrss-db:rows-kept <table> <how>` in a down script: the script itself carries the table's
+ * rows elsewhere before dropping it (008 folds pending counter deltas into the posts columns).
+ */
+const ROWS_KEPT = /^--\s*vrss-db:rows-kept\s+(\S+)/gm
+
+/** The tables a down script drops together with their rows: a rollback needs --force for these when they hold rows. */
+export function tablesLosingRows(migration: Migration): string[] {
+  const kept = new Set([...(migration.down ?? '').matchAll(ROWS_KEPT)].map((m) => m[1]))
+  return tablesDroppedBy(migration).filter((table) => !kept.has(table))
+}

@@ -12,7 +12,7 @@ import { readApplied } from './bookkeeping.js'
 import { MIGRATION_LOCK, revertMigration } from './engine.js'
 import type { Migration } from './files.js'
 import type { RunnerOptions } from './options.js'
-import { describePlan, planRollback, tablesDroppedBy } from './rollback-plan.js'
+import { describePlan, planRollback, tablesLosingRows } from './rollback-plan.js'
 
 export interface RollbackOptions
   extends Pick<RunnerOptions, 'migrations' | 'lockWaitMs' | 'lockTimeoutMs' | 'migrationsTable'> {
@@ -73,7 +73,7 @@ async function assertTablesEmpty(
   lock = false,
 ): Promise<void> {
   const nonEmpty: string[] = []
-  for (const table of migrations.flatMap(tablesDroppedBy)) {
+  for (const table of migrations.flatMap(tablesLosingRows)) {
     const [row] = await query<{ exists: boolean }>(conn, 'migrate/table-exists', [table])
     if (!row?.exists) continue
     // Under the drop's own lock, no row can arrive between this check and the DROP.

@@ -1,6 +1,7 @@
 -- Down script of 008_counters: pending deltas are folded into the posts columns first (no count
 -- is lost), then the counter triggers go back to updating the post's row directly and the
 -- updated_at triggers back to vrss_set_updated_at on every update.
+-- vrss-db:rows-kept post_counter_deltas folded into the posts columns below, so no --force is needed
 lock table post_counter_deltas in exclusive mode;
 update posts p set
   likes_count    = greatest(p.likes_count + d.likes, 0),
