@@ -12,6 +12,7 @@ import type { Tier } from './generate-subscriptions.js'
 import { generateWithReservedIds } from './ids.js'
 import type { LoadTimings } from './load.js'
 import { planFor } from './plan.js'
+import { assertRoom } from './stream-room.js'
 import {
   assertNoForeignReferences,
   emptyTables,
@@ -110,6 +111,8 @@ async function seedLocked(
   confirm: ConfirmReset,
 ): Promise<SeedOutcome> {
   const started = performance.now()
+  // Before anything is written or emptied: a seed that cannot finish is refused now.
+  if (options.users > STREAM_MIN_USERS) await assertRoom(ctx, planFor(options.users))
   await undoInterruptedLoads(ctx, report)
   await makeRoom(ctx, options, confirm)
   await query(ctx.sql, 'seed/tiers-ensure')
