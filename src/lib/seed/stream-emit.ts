@@ -160,6 +160,8 @@ export type StreamedTable = keyof typeof STREAMED_COLUMNS & keyof IdStart
 
 export class Emitter {
   private buffers = new Map<string, string[]>()
+  /** Rows written since the last take. */
+  buffered = 0
   /** Rows written per table so far (all chunks). */
   readonly counts = new Map<string, number>()
 
@@ -184,6 +186,7 @@ export class Emitter {
   /** Appends a row whose first value is `this.id(table)`. */
   push(table: StreamedTable, row: Value[]): void {
     this.counts.set(table, (this.counts.get(table) ?? 0) + 1)
+    this.buffered++
     const lines = this.buffers.get(table)
     if (lines) lines.push(encodeRow(row))
     else this.buffers.set(table, [encodeRow(row)])
@@ -194,6 +197,7 @@ export class Emitter {
     const taken = new Map<string, string>()
     for (const [table, lines] of this.buffers) taken.set(table, lines.join(''))
     this.buffers = new Map()
+    this.buffered = 0
     return taken
   }
 }

@@ -64,14 +64,13 @@ export async function loadStream(
 
 function streamMeter(stream: StreamSeed, onStep: ((message: string) => void) | undefined) {
   const started = performance.now()
-  return (chunk: number) => {
+  return (_piece: number) => {
     let rows = 0
     for (const n of stream.counts.values()) rows += n
     const seconds = (performance.now() - started) / 1000
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
-    const left = chunk > 0 ? ((stream.chunkCount - chunk) * seconds) / chunk : 0
     onStep?.(
-      `Streaming chunk ${chunk} of ${stream.chunkCount} · ${fmt(rows)} rows · ${fmt(rows / Math.max(seconds, 0.001))} rows/s · about ${Math.ceil(left)} s left`,
+      `Streaming ${stream.users.toLocaleString('en-US')} users · ${fmt(rows)} rows so far · ${fmt(rows / Math.max(seconds, 0.001))} rows/s`,
     )
   }
 }
