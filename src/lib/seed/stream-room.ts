@@ -13,8 +13,9 @@ import { upperBounds } from './stream-generate.js'
 /** Past this the plan makes billions of rows (follows grow as users^1.59): hours and terabytes. */
 export const MAX_SEED_USERS = 1_000_000
 /**
- * Disk per row, tables and indexes together, measured on the 100K-user seed (pg_database_size
- * after the load, divided by its rows; ~190 bytes) with room for WAL and the index rebuilds.
+ * Disk per row, tables and indexes together, with room for WAL and the index rebuilds: a
+ * deliberately generous estimate (not yet measured on the 100K-user seed; check it against
+ * pg_database_size after one and tighten it).
  */
 export const BYTES_PER_ROW = 300
 
