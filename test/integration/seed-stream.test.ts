@@ -10,6 +10,7 @@ import { VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import { planFor } from '../../src/lib/seed/plan.js'
 import { STREAM_MIN_USERS } from '../../src/lib/seed/seed.js'
 import { prepareStream } from '../../src/lib/seed/stream-generate.js'
+import { sliceBounds } from '../../src/lib/seed/stream-small.js'
 import { closeTestConnections, migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
 
@@ -68,6 +69,23 @@ describe(`seed --users ${USERS} (streamed)`, () => {
     for (const t of result.tables) {
       expect(await count(a.sql, `select count(*) as n from ${t.table}`), t.table).toBe(t.rows)
     }
+    // The tables made slice by slice of users: exactly the plan's rows, and every reference
+    // (ids go on from slice to slice) points at a row of the right parent.
+    expect(sliceBounds(USERS).length).toBeGreaterThan(2)
+    expect(await count(a.sql, 'select count(*) as n from custom_feeds')).toBe(plan.customFeeds)
+    expect(await count(a.sql, 'select count(*) as n from user_lists')).toBe(plan.lists)
+    expect(await count(a.sql, 'select count(*) as n from conversations')).toBe(plan.conversations)
+    expect(await count(a.sql, 'select count(*) as n from user_subscriptions')).toBe(
+      plan.subscriptions,
+    )
+    for (const orphans of [
+      'select count(*) as n from feed_filters f left join custom_feeds c on c.id = f.feed_id where c.id is null',
+      'select count(*) as n from list_members m left join user_lists l on l.id = m.list_id where l.id is null',
+      'select count(*) as n from messages m join conversations c on c.id = m.conversation_id where not m.sender_id = any (c.participant_ids)',
+      'select count(*) as n from messages m left join conversations c on c.id = m.conversation_id where c.id is null',
+      'select count(*) as n from custom_feeds f left join users u on u.id = f.user_id where u.id is null',
+    ])
+      expect(await count(a.sql, orphans), orphans).toBe(0)
     // Nothing left to undo.
     expect(await count(a.sql, 'select count(*) as n from vrss_seed_loads')).toBe(0)
     await seedInto(b.sql, b.url, { users: String(USERS), seed: '3' })
@@ -90,6 +108,34 @@ describe(`seed --users ${USERS} (streamed)`, () => {
     expect(await count(sql, 'select count(*) as n from users')).toBe(2 * USERS)
     expect(await count(sql, 'select count(distinct username) as n from users')).toBe(2 * USERS)
   }, 180_000)
+})
+
+describe('a session reading the VRSS tables while the seed starts', () => {
+  it('makes the seed wait at most lock_timeout, never forever; the next seed cleans up', async () => {
+    const { sql, url } = await db.createDatabase()
+    await migrateTo(sql, url)
+    // A reader that holds one table and would wait for another: before the fix, the load
+    // locked some tables, the reader waited for one of them while holding user_follows, and
+    // the load's user_follows transaction waited for the reader: stalled for good.
+    const reader = await sql.reserve()
+    try {
+      await reader`begin`
+      await reader`select count(*) from user_follows`
+      const started = performance.now()
+      const err = await seedInto(sql, url, { users: String(USERS) }).catch((e: unknown) => e)
+      expect((err as VrssError).code).toBe('SEED_LOCKED')
+      expect((err as VrssError).message).toContain('user_follows')
+      expect(performance.now() - started).toBeLessThan(60_000)
+    } finally {
+      await reader`rollback`
+      reader.release()
+    }
+    expect(await count(sql, 'select count(*) as n from posts')).toBe(0)
+    const again = await seedInto(sql, url, { users: '20' })
+    expect(again.drift).toEqual(NO_DRIFT)
+    expect(await count(sql, 'select count(*) as n from users')).toBe(20)
+    expect(await count(sql, 'select count(*) as n from vrss_seed_loads')).toBe(0)
+  }, 120_000)
 })
 
 describe('a seed that cannot finish', () => {

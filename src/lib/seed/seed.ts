@@ -211,10 +211,7 @@ async function streamed(
       loadOptions(options, fresh, report),
     ),
   )
-  const tables = [
-    ...stream.dataset.all().map((t) => ({ table: t.table, rows: t.rows.length })),
-    ...[...stream.counts].map(([table, rows]) => ({ table, rows })),
-  ]
+  const tables = [...stream.counts].map(([table, rows]) => ({ table, rows }))
   return { generateMs, load, tables, feedUsers: stream.feedUsers }
 }
 

@@ -154,7 +154,58 @@ export const STREAMED_COLUMNS: Record<string, readonly string[]> = {
     'updated_at',
   ],
   verification_tokens: ['id', 'identifier', 'token', 'expires', 'created_at'],
+  // Made slice by slice of users by the usual generators (stream-small.ts), in their columns.
+  user_subscriptions: [
+    'id',
+    'user_id',
+    'tier_id',
+    'status',
+    'stripe_subscription_id',
+    'stripe_customer_id',
+    'current_period_start',
+    'current_period_end',
+    'canceled_at',
+    'created_at',
+    'updated_at',
+  ],
+  custom_feeds: [
+    'id',
+    'user_id',
+    'name',
+    'description',
+    'algorithm_config',
+    'is_default',
+    'display_order',
+    'created_at',
+    'updated_at',
+  ],
+  feed_filters: [
+    'id',
+    'feed_id',
+    'type',
+    'operator',
+    'value',
+    'group_id',
+    'logical_operator',
+    'display_order',
+    'created_at',
+  ],
+  user_lists: ['id', 'user_id', 'name', 'description', 'is_public', 'created_at', 'updated_at'],
+  list_members: ['id', 'list_id', 'member_user_id', 'added_at'],
+  conversations: ['id', 'participant_ids', 'last_message_at', 'created_at'],
+  messages: [
+    'id',
+    'conversation_id',
+    'sender_id',
+    'content',
+    'read_by',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ],
 }
+
+const TABLE_ORDER = Object.keys(STREAMED_COLUMNS)
 
 export type StreamedTable = keyof typeof STREAMED_COLUMNS & keyof IdStart
 
@@ -172,15 +223,26 @@ export class Emitter {
 
   /** The next id of `table`; refuses to step out of the reserved range. */
   id(table: StreamedTable): number {
-    const count = this.counts.get(table) ?? 0
-    const id = this.starts[table] + count
-    if (id > (this.limits[table] as number)) {
-      throw new VrssError(`The seed made more ${table} rows than it reserved ids for`, {
-        hint: 'This is a bug in vrss-db: please report it with the --users and --seed used.',
-        code: 'SEED_RANGE',
-      })
-    }
+    const id = this.starts[table] + (this.counts.get(table) ?? 0)
+    if (id > (this.limits[table] as number)) throw outOfRange(table)
     return id
+  }
+
+  /**
+   * Rows a generator numbered itself from this.id(table) on, in its own columns (which must be
+   * STREAMED_COLUMNS[table]).
+   */
+  pushRows(table: StreamedTable, columns: readonly string[], rows: Value[][]): void {
+    if (rows.length === 0) return
+    if (columns.join() !== STREAMED_COLUMNS[table]?.join()) throw outOfRange(table)
+    const count = this.counts.get(table) ?? 0
+    if (this.starts[table] + count + rows.length - 1 > (this.limits[table] as number))
+      throw outOfRange(table)
+    this.counts.set(table, count + rows.length)
+    this.buffered += rows.length
+    const lines = this.buffers.get(table) ?? []
+    this.buffers.set(table, lines)
+    for (const row of rows) lines.push(encodeRow(row))
   }
 
   /** Appends a row whose first value is `this.id(table)`. */
@@ -192,14 +254,24 @@ export class Emitter {
     else this.buffers.set(table, [encodeRow(row)])
   }
 
-  /** The COPY text written since the last take, per table. */
+  /** The COPY text written since the last take, per table, in foreign-key order. */
   take(): Map<string, string> {
     const taken = new Map<string, string>()
-    for (const [table, lines] of this.buffers) taken.set(table, lines.join(''))
+    for (const table of TABLE_ORDER) {
+      const lines = this.buffers.get(table)
+      if (lines) taken.set(table, lines.join(''))
+    }
     this.buffers = new Map()
     this.buffered = 0
     return taken
   }
+}
+
+function outOfRange(table: string): VrssError {
+  return new VrssError(`The seed made ${table} rows it did not plan for`, {
+    hint: 'This is a bug in vrss-db: please report it with the --users and --seed used.',
+    code: 'SEED_RANGE',
+  })
 }
 
 /** What the generators of one chunk of users share. */

@@ -11,6 +11,7 @@
  *   table while the next chunk is generated; any failure rolls everything back.
  */
 import type { Sql, TransactionSql } from '../db/connect.js'
+import { isPostgresError, VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
 import { runQueue } from '../queue.js'
 import { TABLES_WITHOUT_SEQUENCE } from '../schema/manifest.js'
@@ -86,6 +87,7 @@ async function loadSingle(
     if (superuser) await tx`select set_config('session_replication_role', 'replica', true)`
     else for (const name of names) await tx`alter table ${tx(name)} disable trigger user`
     for (const table of stream.dataset.all()) await copyRows(sql, tx, table)
+    releaseRows(stream)
     let pending: Promise<void> = Promise.resolve()
     let k = 0
     for await (const chunk of stream.chunks()) {
@@ -136,11 +138,25 @@ async function loadParallel(
   )
   const channels = new Map(Object.keys(STREAMED_COLUMNS).map((t) => [t, new Channel()]))
   const rebuilds = semaphore(REBUILDS)
-  const inTransaction = async (table: string, load: (tx: TransactionSql) => Promise<void>) => {
+  // Every streamed table is locked (its indexes dropped) before any COPY starts: once the
+  // stream runs, no transaction of the load waits for a lock, so a session that reads two
+  // VRSS tables at the start can only make the load wait (bounded by lock_timeout), never
+  // stall it for good (it would hold one table's lock while waiting for another's, whose
+  // COPY waits for the generator, which waits for the first table's COPY).
+  const locked = barrier(channels.size)
+  const inTransaction = async (
+    table: string,
+    load: (tx: TransactionSql) => Promise<void>,
+    arrive?: () => Promise<void>,
+  ) => {
     await pool.begin(async (tx) => {
       await tx`select set_config('maintenance_work_mem', '256MB', true)`
       await tx`select set_config('session_replication_role', 'replica', true)`
-      const indexes = await dropIndexes(tx, [table])
+      await tx`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`
+      const indexes = await dropIndexes(tx, [table]).catch((err: unknown) => {
+        throw lockError(err, table, options.lockTimeoutMs)
+      })
+      await arrive?.()
       await load(tx)
       await rebuilds(async () => {
         for (const index of indexes) await tx.unsafe(index.indexdef)
@@ -150,11 +166,16 @@ async function loadParallel(
   }
   try {
     await runQueue(small, 2, (t) => inTransaction(t.table, (tx) => copyRows(sql, tx, t)))
+    releaseRows(stream)
     const loads = [...channels].map(([table, channel]) =>
-      inTransaction(table, (tx) =>
-        copyText(sql, tx, table, STREAMED_COLUMNS[table] as string[], channel),
+      inTransaction(
+        table,
+        (tx) => copyText(sql, tx, table, STREAMED_COLUMNS[table] as string[], channel),
+        locked.arrive,
       ).catch((err: unknown) => {
-        // Stop the generator: one table failed, the load is lost.
+        // Stop the generator and the tables still waiting for the others' locks: one table
+        // failed, the load is lost.
+        locked.fail(err)
         for (const c of channels.values()) c.close(err)
         throw err
       }),
@@ -183,6 +204,46 @@ async function loadParallel(
     forget()
   }
   await finishLoad(sql, loadId)
+}
+
+/**
+ * The small tables are loaded before the stream starts: their rows (~3.8 KB per user: 380 MB at
+ * 100,000 users) are not needed again (their counts are in stream.counts), so they do not stay
+ * in memory beside the stream.
+ */
+function releaseRows(stream: StreamSeed): void {
+  for (const table of stream.dataset.all()) table.rows = []
+}
+
+/** Resolves every arrive() once `n` have arrived; fail() rejects them all instead. */
+function barrier(n: number) {
+  let arrived = 0
+  let open: () => void = () => undefined
+  let fail: (err: unknown) => void = () => undefined
+  const all = new Promise<void>((resolve, reject) => {
+    open = resolve
+    fail = reject
+  })
+  all.catch(() => undefined)
+  return {
+    arrive: (): Promise<void> => {
+      if (++arrived === n) open()
+      return all
+    },
+    fail,
+  }
+}
+
+/** A table another session holds past lock_timeout: say which, and that nothing was written. */
+function lockError(err: unknown, table: string, timeoutMs: number): unknown {
+  if (!isPostgresError(err) || err.code !== '55P03') return err
+  return new VrssError(
+    `Another session held ${table} for more than ${timeoutMs / 1000} s, so the seed stopped; nothing was written`,
+    {
+      hint: 'Seed again when nothing else is using the VRSS tables (pg_stat_activity shows who is).',
+      code: 'SEED_LOCKED',
+    },
+  )
 }
 
 /** At most `n` of the given jobs at a time. */

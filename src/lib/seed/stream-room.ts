@@ -10,7 +10,7 @@ import { VrssError } from '../errors.js'
 import type { SeedPlan } from './plan.js'
 import { upperBounds } from './stream-generate.js'
 
-/** Past this the plan makes billions of rows (follows grow as users^1.59): hours and terabytes. */
+/** Past this the plan makes more than ~370M rows (100× the MVP): hours and >100 GB. */
 export const MAX_SEED_USERS = 1_000_000
 /**
  * Disk per row, tables and indexes together, with room for WAL and the index rebuilds: a
@@ -28,7 +28,7 @@ export async function assertRoom(ctx: CoreContext, plan: SeedPlan): Promise<void
     throw new VrssError(
       `--users ${plan.users} is more than the seed can make (${MAX_SEED_USERS.toLocaleString('en-US')} at most)`,
       {
-        hint: 'The follow graph grows faster than the users: seed at most 1,000,000, or several databases.',
+        hint: 'Seed at most 1,000,000 users (~370M rows), or several databases.',
         code: 'SEED_TOO_LARGE',
       },
     )

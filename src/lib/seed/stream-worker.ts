@@ -5,8 +5,7 @@
  * --users). The main thread acknowledges each chunk; at most two are in flight.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { planFor } from './plan.js'
-import { prepareStream, type WorkerInput, type WorkerMessage } from './stream-generate.js'
+import { chunkSource, type WorkerInput, type WorkerMessage } from './stream-generate.js'
 
 const port = parentPort
 if (port) {
@@ -17,11 +16,12 @@ if (port) {
     credit++
     wake?.()
   })
-  const stream = await prepareStream(planFor(input.users), input.seed, input.ids, input.tiers)
-  for await (const chunk of stream.chunks()) {
+  const counts = new Map<string, number>()
+  const source = await chunkSource(input)
+  for await (const chunk of source.chunks(counts)) {
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve))
     credit--
-    port.postMessage({ type: 'chunk', chunk, counts: stream.counts } satisfies WorkerMessage)
+    port.postMessage({ type: 'chunk', chunk, counts } satisfies WorkerMessage)
   }
   port.postMessage({ type: 'done' } satisfies WorkerMessage)
   port.close()
