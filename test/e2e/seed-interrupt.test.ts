@@ -21,7 +21,11 @@ async function freshDatabase() {
   return fresh
 }
 
-/** Starts a big seed and kills it with `signal` once some table has committed rows. */
+/**
+ * Starts a big seed and kills it with `signal` half-way: its load is recorded, the tables made
+ * before the stream are committed, and the follow graph is streaming. (Asked without reading
+ * the tables: the load holds their locks until it commits them all at the end.)
+ */
 async function interruptedSeed(
   target: { url: string; sql: typeof db.sql },
   signal: NodeJS.Signals,
@@ -36,8 +40,9 @@ async function interruptedSeed(
   for (;;) {
     const [row] = await target.sql`
       select exists (select 1 from pg_tables where tablename = 'vrss_seed_loads')
-         and (exists (select 1 from post_interactions) or exists (select 1 from user_follows)
-              or exists (select 1 from comments) or exists (select 1 from posts)) as partial`
+         and exists (select 1 from pg_stat_progress_copy
+                     where datid = (select oid from pg_database where datname = current_database())
+                       and relid = 'user_follows'::regclass and tuples_processed > 0) as partial`
     if (row?.partial) break
     if (Date.now() > deadline) throw new Error('the seed never committed a table')
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -49,6 +49,18 @@ describe('planFor', () => {
     }
   })
 
+  it('past the MVP grows in proportion: 100,000 users are ten times the MVP (issue 17)', () => {
+    const [mvp, tenfold] = [planFor(10_000), planFor(100_000)]
+    expect(tenfold.posts / mvp.posts).toBeCloseTo(10, 3)
+    expect(tenfold.follows / mvp.follows).toBeCloseTo(10, 3)
+    expect(tenfold.posts).toBeGreaterThan(4_900_000)
+    expect(tenfold.posts).toBeLessThan(5_100_000)
+    expect(tenfold.follows).toBeGreaterThan(9_800_000)
+    expect(tenfold.follows).toBeLessThan(10_200_000)
+    // Continuous at the MVP: one more user adds about one user's share, not a jump.
+    expect(planFor(10_001).posts - mvp.posts).toBeLessThan(100)
+  })
+
   it('posts and follows grow faster than the users', () => {
     const [small, large] = [planFor(100), planFor(1000)]
     expect(large.posts / small.posts).toBeGreaterThan(10)

@@ -20,20 +20,28 @@ import { Json, PgArray, type TableRows, type Value } from './dataset.js'
  */
 export async function copyRows(sql: Sql, tx: TransactionSql, table: TableRows): Promise<void> {
   if (table.rows.length === 0) return
+  await copyText(sql, tx, table.table, table.columns, chunks(table.rows))
+}
+
+/** COPY of COPY-text chunks, pulled as the server takes them (a streamed seed's tables). */
+export async function copyText(
+  sql: Sql,
+  tx: TransactionSql,
+  table: string,
+  columns: readonly string[],
+  source: Iterable<string> | AsyncIterable<string>,
+): Promise<void> {
   const [{ pid } = { pid: 0 }] = await tx`select pg_backend_pid() as pid`
-  const copy = tx`copy ${tx(table.table)} (${tx(table.columns as string[])}) from stdin`
+  const copy = tx`copy ${tx(table)} (${tx(columns as string[])}) from stdin`
   const writable = await copy.writable()
   const rejected = new Promise<never>((_, reject) => {
     ;(copy as unknown as { reject: (err: unknown) => void }).reject = reject
   })
   let settled = false
-  const copied = Promise.race([
-    pipeline(Readable.from(chunks(table.rows)), writable),
-    rejected,
-  ]).finally(() => {
+  const copied = Promise.race([pipeline(Readable.from(source), writable), rejected]).finally(() => {
     settled = true
   })
-  await Promise.race([copied, watchAbortedCopy(sql, pid, table.table, () => settled)])
+  await Promise.race([copied, watchAbortedCopy(sql, pid, table, () => settled)])
 }
 
 /** How long the driver gets to deliver the server's error before the backend is ended. */

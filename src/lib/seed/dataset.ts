@@ -69,16 +69,27 @@ export type IdStart = Record<SeededTable, number>
 export const DAY = 86_400_000
 
 /**
- * A timestamp as the ISO text COPY reads. Seeded timestamps repeat a lot (whole hours and
- * days), so each is formatted once and shared: no Date object per row, far less garbage.
+ * A timestamp as the ISO text COPY reads (what Date#toISOString gives). Millions of rows call
+ * this, so the date part is formatted once per day and the time of day by hand: no Date object
+ * and no cache of whole timestamps per row.
  */
-const isoCache = new Map<number, string>()
+const dayCache = new Map<number, string>()
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n))
 export function ts(ms: number): string {
-  let text = isoCache.get(ms)
-  if (text === undefined) {
-    if (isoCache.size > 1_000_000) isoCache.clear()
-    text = new Date(ms).toISOString()
-    isoCache.set(ms, text)
+  const day = Math.floor(ms / DAY)
+  let date = dayCache.get(day)
+  if (date === undefined) {
+    if (dayCache.size > 100_000) dayCache.clear()
+    date = new Date(day * DAY).toISOString().slice(0, 11)
+    dayCache.set(day, date)
   }
-  return text
+  let rest = ms - day * DAY
+  const h = Math.floor(rest / 3_600_000)
+  rest -= h * 3_600_000
+  const m = Math.floor(rest / 60_000)
+  rest -= m * 60_000
+  const sec = Math.floor(rest / 1000)
+  const milli = rest - sec * 1000
+  const mmm = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : String(milli)
+  return `${date}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${mmm}Z`
 }

@@ -58,3 +58,17 @@ export const MEDIA_TYPES: Record<string, string> = {
   song: 'audio',
   album: 'audio',
 }
+
+const scratch = new WeakMap<GenContext, SeedUser[]>()
+/**
+ * A copy of the users for drawing a few at a time with Random#sampleInPlace (O(k) per draw;
+ * Random#sample copies all users per draw, which is quadratic when there is a draw per user).
+ */
+export function scratchUsers(ctx: GenContext): SeedUser[] {
+  let users = scratch.get(ctx)
+  if (!users) {
+    users = ctx.users.slice()
+    scratch.set(ctx, users)
+  }
+  return users
+}

@@ -8,7 +8,7 @@ import type { Random } from '../random.js'
 import { DAY, ts } from './dataset.js'
 import { type GenContext, REF } from './gen-context.js'
 
-const USER_AGENTS = [
+export const USER_AGENTS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
@@ -141,14 +141,14 @@ export function generatePendingUploads(ctx: GenContext): void {
   }
 }
 
-function hex(random: Random, length: number): string {
+export function hex(random: Random, length: number): string {
   let text = ''
   while (text.length < length) text += random.int(0, 0xffff).toString(16).padStart(4, '0')
   return text.slice(0, length)
 }
 
 /** A version-4 UUID from the seeded generator (so the same seed gives the same ids). */
-function uuid(random: Random): string {
+export function uuid(random: Random): string {
   const h = hex(random, 32).split('')
   h[12] = '4'
   h[16] = ((Number.parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16)

@@ -5,7 +5,7 @@
 import { algorithmConfigSchema, feedFilterSchema } from '../../schemas.js'
 import type { Random } from '../random.js'
 import { DAY, Json, ts } from './dataset.js'
-import { type GenContext, REF, type SeedUser } from './gen-context.js'
+import { type GenContext, REF, type SeedUser, scratchUsers } from './gen-context.js'
 import { titleCase } from './pools.js'
 
 const FEEDS: {
@@ -24,7 +24,11 @@ const FEEDS: {
     name: 'Friends Only',
     sort: 'recent',
     filters: (ctx, r) => [
-      { type: 'author', operator: 'equals', value: r.sample(ctx.users, 3).map((u) => u.id) },
+      {
+        type: 'author',
+        operator: 'equals',
+        value: r.sampleInPlace(scratchUsers(ctx), 3).map((u) => u.id),
+      },
     ],
   },
   {
@@ -152,7 +156,7 @@ export function generateLists(ctx: GenContext): void {
       at,
       at,
     ])
-    for (const member of random.sample(ctx.users, random.int(3, 10))) {
+    for (const member of random.sampleInPlace(scratchUsers(ctx), random.int(3, 10))) {
       if (member.id !== owner.id)
         members.push([ctx.ids.list_members + members.length, id, member.id, at])
     }

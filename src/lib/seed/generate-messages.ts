@@ -1,6 +1,6 @@
 /** Conversations with their messages, and notifications that mirror real events. */
 import { PgArray, ts } from './dataset.js'
-import { type GenContext, REF, type SeedUser } from './gen-context.js'
+import { type GenContext, REF, type SeedUser, scratchUsers } from './gen-context.js'
 
 export function generateConversations(ctx: GenContext): void {
   const random = ctx.random.fork('conversations')
@@ -21,7 +21,10 @@ export function generateConversations(ctx: GenContext): void {
     'deleted_at',
   ]).rows
   for (let k = 0; k < ctx.plan.conversations; k++) {
-    const people = random.sample(ctx.users, random.chance(0.8) ? 2 : random.int(3, 5))
+    const people = random.sampleInPlace(
+      scratchUsers(ctx),
+      random.chance(0.8) ? 2 : random.int(3, 5),
+    )
     const ids = people.map((p) => p.id)
     const id = ctx.ids.conversations + conversations.length
     let at = Math.max(...people.map((p) => p.createdAt)) + random.int(1, 100) * 3_600_000

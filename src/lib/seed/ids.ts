@@ -136,15 +136,15 @@ async function reserveWithRetries(
  * Generates the dataset and reserves its ids, generating again (further up) when the
  * application took ids in between.
  */
-export async function generateWithReservedIds<T extends { dataset: Dataset }>(
-  sql: Sql,
-  tables: readonly string[],
-  generate: (ids: IdStart) => Promise<T>,
-): Promise<T> {
+export async function generateWithReservedIds<
+  T extends { dataset: Dataset; reserve?: Record<string, number> },
+>(sql: Sql, tables: readonly string[], generate: (ids: IdStart) => Promise<T>): Promise<T> {
   let starts = await nextIds(sql, tables)
   for (let attempt = 1; ; attempt++) {
     const generated = await generate(starts)
-    const outcome = await reserveWithRetries(sql, starts, highestIds(generated.dataset))
+    // A streamed seed also reserves, for the tables it writes later, the most ids they may use.
+    const highest = { ...highestIds(generated.dataset), ...generated.reserve }
+    const outcome = await reserveWithRetries(sql, starts, highest)
     if (outcome === undefined) return generated
     if (attempt >= RESERVE_ATTEMPTS) {
       throw new VrssError(

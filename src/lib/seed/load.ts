@@ -91,7 +91,7 @@ function largestFirst(tables: TableRows[]): TableRows[] {
   return [...tables].sort((a, b) => b.rows.length - a.rows.length)
 }
 
-async function isSuperuser(sql: Sql): Promise<boolean> {
+export async function isSuperuser(sql: Sql): Promise<boolean> {
   const [role] = await query<{ rolsuper: boolean }>(sql, 'seed/is-superuser')
   return Boolean(role?.rolsuper)
 }
@@ -149,7 +149,7 @@ async function loadInParallel(sql: Sql, tables: TableRows[], options: LoadOption
 }
 
 /** The highest id among the rows. */
-function maxId(table: TableRows): number {
+export function maxId(table: TableRows): number {
   const column = table.columns.indexOf('id')
   let max = 0
   for (const row of table.rows) if ((row[column] as number) > max) max = row[column] as number
@@ -207,7 +207,7 @@ export function loadMeter(tables: TableRows[], onStep: ((message: string) => voi
  * Moves the sequence past the loaded ids, never back: seed reserves its ids up front, and an
  * application inserting meanwhile has moved the sequence further than this load's rows.
  */
-async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
+export async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
   if (TABLES_WITHOUT_SEQUENCE.includes(table)) return
   await tx`
     select setval(seq, loaded)
@@ -216,7 +216,10 @@ async function moveSequence(tx: TransactionSql, table: string): Promise<void> {
     where loaded > coalesce(pg_sequence_last_value(seq), 0)`
 }
 
-async function dropIndexes(tx: TransactionSql, tables: string[]): Promise<{ indexdef: string }[]> {
+export async function dropIndexes(
+  tx: TransactionSql,
+  tables: string[],
+): Promise<{ indexdef: string }[]> {
   const indexes = await query<{ indexname: string; indexdef: string }>(
     tx,
     'seed/secondary-indexes',

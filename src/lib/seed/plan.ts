@@ -1,7 +1,9 @@
 /**
  * How many rows of each kind `seed --users N` creates. At N = 20 it is the dataset of docs/seed.md;
  * per-user things scale in proportion, and posts and follows grow faster so that N = 10,000 is
- * the MVP scale of docs/performance.md (~500K posts, ~1M follow edges).
+ * the MVP scale of docs/performance.md (~500K posts, ~1M follow edges). Past the MVP they grow
+ * in proportion again: N = 100,000 is ten times the MVP (~5M posts, ~10M follows, ~37M rows),
+ * not the ~97M rows the MVP's growth curve would reach there.
  */
 import { apportion } from './random.js'
 
@@ -52,12 +54,30 @@ export const POST_TYPE_SHARES: Record<string, number> = {
 const proportion = (users: number, atTwenty: number) =>
   Math.max(1, Math.round((atTwenty * users) / 20))
 
+/** The MVP scale (docs/performance.md): past it, posts and follows grow with the users. */
+export const MVP_USERS = 10_000
+
+/** Posts and follows up to the MVP scale: faster than the users (docs/performance.md, §7). */
+function curve(users: number): { posts: number; follows: number } {
+  const f = users / 20
+  // 100 posts at 20 users → 500,000 at 10,000; 50 follows → 1,000,000.
+  const maxEdges = users * (users - 1)
+  return {
+    posts: Math.round(100 * f ** 1.3705),
+    follows: Math.min(Math.round(50 * f ** 1.5936), Math.floor(maxEdges * 0.4)),
+  }
+}
+
 export function planFor(users: number): SeedPlan {
   const f = users / 20
-  // 100 posts at 20 users → 500,000 at 10,000; 50 follows → 1,000,000 (docs/performance.md, §7).
-  const posts = Math.round(100 * f ** 1.3705)
-  const maxEdges = users * (users - 1)
-  const follows = Math.min(Math.round(50 * f ** 1.5936), Math.floor(maxEdges * 0.4))
+  const mvp = curve(MVP_USERS)
+  const { posts, follows } =
+    users <= MVP_USERS
+      ? curve(users)
+      : {
+          posts: Math.round((mvp.posts * users) / MVP_USERS),
+          follows: Math.round((mvp.follows * users) / MVP_USERS),
+        }
   const popular = proportion(users, 5)
   const newcomers = proportion(users, 3)
   const typesOrder = Object.keys(POST_TYPE_SHARES)

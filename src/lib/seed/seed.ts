@@ -10,7 +10,9 @@ import { VrssError } from '../errors.js'
 import { VRSS_TABLES } from '../schema/manifest.js'
 import type { Tier } from './generate-subscriptions.js'
 import { generateWithReservedIds } from './ids.js'
+import type { LoadTimings } from './load.js'
 import { planFor } from './plan.js'
+import { assertRoom } from './stream-room.js'
 import {
   assertNoForeignReferences,
   emptyTables,
@@ -82,6 +84,12 @@ export interface SeedOutcome {
   }
 }
 
+/**
+ * Above this many users the seed streams (bounded memory); up to it, the in-memory generator
+ * keeps docs/seed.md's exact development dataset.
+ */
+export const STREAM_MIN_USERS = 1000
+
 /** Emptying tables (--reset, undoing a load) waits this long for their locks, then gives up. */
 const RESET_LOCK_TIMEOUT_MS = 10_000
 
@@ -103,12 +111,53 @@ async function seedLocked(
   confirm: ConfirmReset,
 ): Promise<SeedOutcome> {
   const started = performance.now()
+  // Before anything is written or emptied: a seed that cannot finish is refused now.
+  if (options.users > STREAM_MIN_USERS) await assertRoom(ctx, planFor(options.users))
   await undoInterruptedLoads(ctx, report)
   await makeRoom(ctx, options, confirm)
   await query(ctx.sql, 'seed/tiers-ensure')
   const tiers = await query<Tier>(ctx.sql, 'seed/tiers')
   const fresh = options.reset || (await allEmpty(ctx))
   report({ type: 'generate-started', users: options.users, seed: options.seed })
+  const run = options.users > STREAM_MIN_USERS ? streamed : inMemory
+  const { generateMs, load, tables, feedUsers } = await run(ctx, options, tiers, fresh, report)
+  report({ type: 'loaded' })
+  if (load.vacuumError) report({ type: 'vacuum-failed', error: load.vacuumError })
+  const verifyStarted = performance.now()
+  const [drift] = await query<DriftSummary>(ctx.sql, 'seed/drift-summary')
+  const verifyMs = Math.round(performance.now() - verifyStarted)
+  tables.sort((a, b) => VRSS_TABLES.indexOf(a.table) - VRSS_TABLES.indexOf(b.table))
+  const totalRows = tables.reduce((sum, t) => sum + t.rows, 0)
+  const elapsedMs = performance.now() - started
+  return {
+    target: ctx.target.display,
+    seed: options.seed,
+    users: options.users,
+    tables,
+    totalRows,
+    elapsedMs: Math.round(elapsedMs),
+    rowsPerSecond: Math.round(totalRows / (elapsedMs / 1000)),
+    drift: drift as DriftSummary,
+    feedUsers,
+    timings: { generateMs, ...load, verifyMs },
+  }
+}
+
+interface Generated {
+  generateMs: number
+  load: LoadTimings
+  tables: { table: string; rows: number }[]
+  feedUsers: SeedOutcome['feedUsers']
+}
+
+/** The development-size seed: the whole dataset in memory (docs/seed.md's exact figures). */
+async function inMemory(
+  ctx: CoreContext,
+  options: SeedCoreOptions,
+  tiers: Tier[],
+  fresh: boolean,
+  report: Report<SeedEvent>,
+): Promise<Generated> {
   const { generateDataset } = await import('./generate.js')
   const { loadDataset } = await import('./load.js')
   const generateStarted = performance.now()
@@ -122,39 +171,66 @@ async function seedLocked(
   const generateMs = Math.round(performance.now() - generateStarted)
   report({ type: 'generated', users: options.users, seed: options.seed })
   report({ type: 'load-started' })
-  let load: Awaited<ReturnType<typeof loadDataset>>
+  const load = await reportFailure(report, () =>
+    loadDataset(ctx.sql, generated.dataset, loadOptions(options, fresh, report)),
+  )
+  return {
+    generateMs,
+    load,
+    tables: generated.dataset.all().map((t) => ({ table: t.table, rows: t.rows.length })),
+    feedUsers: generated.feedUsers,
+  }
+}
+
+/**
+ * Above STREAM_MIN_USERS: generated chunk by chunk while it loads, in bounded memory
+ * (stream-generate.ts, stream-load.ts); the generate time is then the set-up before the stream.
+ */
+async function streamed(
+  ctx: CoreContext,
+  options: SeedCoreOptions,
+  tiers: Tier[],
+  fresh: boolean,
+  report: Report<SeedEvent>,
+): Promise<Generated> {
+  const { prepareStream } = await import('./stream-generate.js')
+  const { loadStream } = await import('./stream-load.js')
+  const generateStarted = performance.now()
+  report({ type: 'generate-step', message: 'Preparing the streamed seed' })
+  const stream = await generateWithReservedIds(ctx.sql, VRSS_TABLES, (ids) =>
+    prepareStream(planFor(options.users), options.seed, ids, tiers),
+  )
+  const generateMs = Math.round(performance.now() - generateStarted)
+  report({ type: 'generated', users: options.users, seed: options.seed })
+  report({ type: 'load-started' })
+  const load = await reportFailure(report, () =>
+    loadStream(
+      ctx.sql,
+      (max) => ctx.openConnection({ max }),
+      stream,
+      loadOptions(options, fresh, report),
+    ),
+  )
+  const tables = [...stream.counts].map(([table, rows]) => ({ table, rows }))
+  return { generateMs, load, tables, feedUsers: stream.feedUsers }
+}
+
+function loadOptions(options: SeedCoreOptions, fresh: boolean, report: Report<SeedEvent>) {
+  return {
+    emptyTables: fresh,
+    seed: options.seed,
+    users: options.users,
+    lockTimeoutMs: RESET_LOCK_TIMEOUT_MS,
+    onStep: (message: string) => report({ type: 'load-step', message }),
+  }
+}
+
+async function reportFailure<T>(report: Report<SeedEvent>, load: () => Promise<T>): Promise<T> {
   try {
-    load = await loadDataset(ctx.sql, generated.dataset, {
-      emptyTables: fresh,
-      seed: options.seed,
-      users: options.users,
-      lockTimeoutMs: RESET_LOCK_TIMEOUT_MS,
-      onStep: (message) => report({ type: 'load-step', message }),
-    })
+    return await load()
   } catch (err) {
     report({ type: 'load-failed' })
     throw err
-  }
-  report({ type: 'loaded' })
-  if (load.vacuumError) report({ type: 'vacuum-failed', error: load.vacuumError })
-  const verifyStarted = performance.now()
-  const [drift] = await query<DriftSummary>(ctx.sql, 'seed/drift-summary')
-  const verifyMs = Math.round(performance.now() - verifyStarted)
-  const tables = generated.dataset.all().map((t) => ({ table: t.table, rows: t.rows.length }))
-  tables.sort((a, b) => VRSS_TABLES.indexOf(a.table) - VRSS_TABLES.indexOf(b.table))
-  const totalRows = tables.reduce((sum, t) => sum + t.rows, 0)
-  const elapsedMs = performance.now() - started
-  return {
-    target: ctx.target.display,
-    seed: options.seed,
-    users: options.users,
-    tables,
-    totalRows,
-    elapsedMs: Math.round(elapsedMs),
-    rowsPerSecond: Math.round(totalRows / (elapsedMs / 1000)),
-    drift: drift as DriftSummary,
-    feedUsers: generated.feedUsers,
-    timings: { generateMs, ...load, verifyMs },
   }
 }
 
