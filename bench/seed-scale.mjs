@@ -2,13 +2,17 @@
 // on the embedded server and prints wall time, rows, rows/s and the seed process's peak RSS
 // (process.resourceUsage().maxRSS at exit: the whole process, worker threads included), then
 // times `reconcile --check` and `verify-triggers` on the result. Several sizes run side by
-// side in one run, so peak RSS at 10K and 100K users can be compared directly.
+// side in one run, so peak RSS at 10K and 100K users can be compared directly. On the largest
+// size it then measures the read side (bench/scale-reads.mjs: `explain feed` for every reader
+// kind and for readers of 1,000 and 5,000 quiet accounts, reconcile next to the plan's
+// likes-only UPDATE, verify-triggers); SEED_SCALE_NO_READS=1 skips that.
 // Usage: npm run bench:seed-scale [-- 10000 100000]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { benchServer, runCli } from './lib.mjs'
+import { measureReads } from './scale-reads.mjs'
 
 const sizes = process.argv.slice(2).map(Number)
 if (sizes.length === 0) sizes.push(100_000)
@@ -58,6 +62,10 @@ try {
     }
     results.push(result)
     console.log(JSON.stringify(result))
+    // The read side at the largest size (bench/scale-reads.mjs): feed, reconcile, verify.
+    if (users === Math.max(...sizes) && !process.env.SEED_SCALE_NO_READS) {
+      result.reads = await measureReads(url)
+    }
     await admin.unsafe(`drop database ${db}`)
   }
   console.log('')
@@ -68,6 +76,11 @@ try {
     console.log(
       `${String(r.users).padStart(8)} ${String(r.rows).padStart(11)} ${`${r.wallS.toFixed(1)} s`.padStart(8)} ${String(r.rowsPerS).padStart(9)} ${`${r.peakRssMb} MB`.padStart(9)} ${String(r.drift).padStart(5)}  ${r.reconcileCheck.padEnd(17)}  ${r.verifyTriggers}`,
     )
+  }
+  for (const r of results.filter((x) => x.reads)) {
+    console.log(`\nThe read side at ${r.users.toLocaleString('en-US')} users:\n`)
+    console.log('| what | figure |\n|---|---|')
+    for (const [what, figure] of r.reads) console.log(`| ${what} | ${figure} |`)
   }
   if (results.length > 1) {
     const [a, b] = [results[0], results.at(-1)]
