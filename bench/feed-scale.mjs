@@ -77,6 +77,32 @@ async function time(fn, reader) {
   return { ms: performance.now() - started, ids: rows.map((r) => r.id).join(',') }
 }
 
+/**
+ * The same comparison timed inside the server (clock_timestamp around each call, alternately):
+ * without the client's share, which a loaded machine inflates most.
+ */
+const serverTimer = `
+  create function pg_temp.feed_times(reader bigint, runs integer)
+  returns table (phase5 float8[], phase9 float8[]) language plpgsql as $$
+  declare a float8[] := '{}'; b float8[] := '{}'; t timestamptz; n bigint;
+  begin
+    for i in 1..runs + 5 loop
+      t := clock_timestamp();
+      select count(*) into n from pg_temp.feed_phase5(reader);
+      if i > 5 then a := a || extract(epoch from clock_timestamp() - t) * 1000; end if;
+      t := clock_timestamp();
+      select count(*) into n from vrss_feed(reader);
+      if i > 5 then b := b || extract(epoch from clock_timestamp() - t) * 1000; end if;
+    end loop;
+    return query select a, b;
+  end $$`
+
+const HEADER = `| reader | followees | phase 5 p50 | phase 5 p95 | 009 p50 | 009 p95 | p95 ratio |
+|---|---:|---:|---:|---:|---:|---:|`
+
+const row = (kind, reader, n, old, now) =>
+  `| ${kind} ${reader} | ${n} | ${fmt(median(old))} | ${fmt(p95(old))} | ${fmt(median(now))} | ${fmt(p95(now))} | ${(p95(old) / p95(now)).toFixed(1)}× |`
+
 async function plans(reader) {
   for (const name of ['pg_temp.feed_phase5', 'vrss_feed']) {
     // vrss_feed is PL/pgSQL since phase 9: auto_explain shows the statements inside it. On a
@@ -121,6 +147,7 @@ try {
   )
   await sql`vacuum (analyze) posts`
   await sql.unsafe(phase5Function)
+  await sql.unsafe(serverTimer)
   const subjectsSql = readFileSync(
     new URL('../src/sql/explain/subjects.sql', import.meta.url),
     'utf8',
@@ -139,13 +166,12 @@ try {
     ['quiet, most followees', quiet[quiet.length - 1]?.id ?? null],
   ]
   console.log(`\n${load()} (before timing)`)
-  console.log(
-    '\n| reader | followees | phase 5 p50 | phase 5 p95 | 009 p50 | 009 p95 | p95 ratio |',
-  )
-  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  const inServer = []
+  console.log(`\nClient-side (what the API sees):\n\n${HEADER}`)
   for (const [kind, reader] of kinds) {
     if (reader === null) {
       console.log(`| ${kind} | none in the data | | | | | |`)
+      inServer.push(`| ${kind} | none in the data | | | | | |`)
       continue
     }
     const [f] = await sql`select count(*)::int as n from user_follows where follower_id = ${reader}`
@@ -161,10 +187,12 @@ try {
         now.push(b.ms)
       }
     }
-    console.log(
-      `| ${kind} ${reader} | ${f.n} | ${fmt(median(old))} | ${fmt(p95(old))} | ${fmt(median(now))} | ${fmt(p95(now))} | ${(p95(old) / p95(now)).toFixed(1)}× |`,
-    )
+    console.log(row(kind, reader, f.n, old, now))
+    const [times] = await sql`select phase5, phase9 from pg_temp.feed_times(${reader}, ${RUNS})`
+    inServer.push(row(kind, reader, f.n, times.phase5, times.phase9))
   }
+  console.log(`\nIn the server (clock_timestamp around each call):\n\n${HEADER}`)
+  for (const line of inServer) console.log(line)
   console.log(`\n${load()} (after timing)`)
 } finally {
   await sql.end({ timeout: 5 })

@@ -23,7 +23,7 @@ describe('vrss-db migrate (end to end)', () => {
     const appliedByRun = runs.map((run) =>
       JSON.parse(run.stdout).applied.map((p: { version: number }) => p.version),
     )
-    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     const rows =
       await sql`select version, count(*) as n from schema_migrations group by version order by version`
     expect(rows).toEqual([
