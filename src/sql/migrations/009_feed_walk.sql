@@ -3,9 +3,10 @@
 -- followees) tests every post it passes with a probe into user_follows and a heap fetch for its
 -- author: about 1.5 µs a row, so a reader of 5,000 quiet accounts (0.15% of the posts at 10× the
 -- MVP) took 84 ms. Here the walk reads an index that carries the author (index-only) and tests it
--- against the followees held in a hash table: about 0.1 µs a row. The walk is bounded; when it
--- finds less than a page, the per-followee merge (phase 5's shape) answers instead, so no mix of
--- followees costs more than both together (docs/performance.md, "The feed at 10×").
+-- against the followees held in a hash table: about 0.15 µs a row. The walk or phase 5's
+-- per-followee merge runs, whichever an estimate says costs less; the walk is bounded, and when it
+-- finds less than a page the merge answers, so a wrong estimate costs at most about both together
+-- (docs/performance.md, "The feed at 10×").
 -- The index is built, and phase 5's walk index dropped, CONCURRENTLY (posts is a live, large
 -- table), hence no transaction for this file; every statement can run again after an interruption.
 
@@ -33,8 +34,9 @@ drop index concurrently if exists idx_posts_feed_recent;
 -- should pass fewer than 20 rows per followee. It is bounded (40 rows per followee), and when it
 -- finds less than a page the merge answers: a wrong estimate costs at most about twice the
 -- merge. A page found by the walk is the answer (a followee's post that the walk did not reach
--- is older than every row it passed). Readers of few accounts are merged without estimating:
--- even accounts that post a lot could not make the walk cheaper.
+-- is older than every row it passed). Readers of few accounts (n² ≤ page_size × posts / 1,000)
+-- are merged without estimating: even followees with 50 posts each would not make the walk pass
+-- fewer than 20 rows per followee.
 -- The followees go into the walk as a parameter of EXECUTE … USING, which the planner takes as a
 -- constant: `= any(…)` over a constant array of 9 or more elements is a hash lookup (PostgreSQL
 -- 14+). The test sits in the select list, where the planner estimates nothing per element (in
