@@ -9,7 +9,8 @@ import { useTestDatabase } from '../support/db.js'
 import { makePost, makeUser } from '../support/fixtures.js'
 
 const db = useTestDatabase()
-const FEED_INDEXES = ['idx_posts_feed_author', 'idx_posts_feed_recent']
+// The feed indexes once every phase ran (phase 9 replaces phase 5's idx_posts_feed_recent).
+const FEED_INDEXES = ['idx_posts_feed_author', 'idx_posts_feed_walk']
 
 async function atPhase4() {
   const target = await db.createDatabase()

@@ -6,7 +6,7 @@ import { useTestDatabase } from '../support/db.js'
 const db = useTestDatabase()
 
 describe('vrss-db migrate (end to end)', () => {
-  it.each([['0'], ['9'], ['two']])('--phase %s is a usage error (2)', async (phase) => {
+  it.each([['0'], ['10'], ['two']])('--phase %s is a usage error (2)', async (phase) => {
     const run = await runCli(['migrate', '--phase', phase, '--database-url', db.url])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--phase must be/)
@@ -23,7 +23,7 @@ describe('vrss-db migrate (end to end)', () => {
     const appliedByRun = runs.map((run) =>
       JSON.parse(run.stdout).applied.map((p: { version: number }) => p.version),
     )
-    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(appliedByRun.flat().sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     const rows =
       await sql`select version, count(*) as n from schema_migrations group by version order by version`
     expect(rows).toEqual([
@@ -35,6 +35,7 @@ describe('vrss-db migrate (end to end)', () => {
       { version: 6, n: 1 },
       { version: 7, n: 1 },
       { version: 8, n: 1 },
+      { version: 9, n: 1 },
     ])
   })
 
@@ -44,10 +45,10 @@ describe('vrss-db migrate (end to end)', () => {
     const pending = await runCli(['status', '--check', '--json'], { env: { DATABASE_URL: url } })
     expect(pending.code).toBe(3)
     expect(JSON.parse(pending.stdout).findings).toEqual([
-      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility, 8 counters',
+      'pending phases: 4 communication, 5 feed, 6 api_compat, 7 posts_visibility, 8 counters, 9 feed_walk',
     ])
     const applied = await runCli(['migrate'], { env: { DATABASE_URL: url } })
-    expect(applied.stdout).toMatch(/Applied 5 phase\(s\)/)
+    expect(applied.stdout).toMatch(/Applied 6 phase\(s\)/)
     expect(applied.stderr).toContain('Applied 004_communication.sql')
     const ok = await runCli(['status', '--check'], { env: { DATABASE_URL: url } })
     expect(ok.code).toBe(0)
@@ -69,7 +70,7 @@ describe('vrss-db migrate (end to end)', () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('without --yes')
     const [row] = await sql`select count(*) as n from schema_migrations`
-    expect(row?.n).toBe(8)
+    expect(row?.n).toBe(9)
   })
 
   it("a --phase given to migrate is not rollback's business", async () => {
@@ -78,7 +79,7 @@ describe('vrss-db migrate (end to end)', () => {
     const run = await runCli([
       'migrate',
       '--phase',
-      '9',
+      '10',
       'rollback',
       '--to',
       '2',
@@ -90,8 +91,8 @@ describe('vrss-db migrate (end to end)', () => {
     expect(run.stdout).toContain('Rolled back 003_features')
   })
 
-  it('rollback --to 9 is a usage error', async () => {
-    const run = await runCli(['migrate', 'rollback', '--to', '9', '--database-url', db.url])
+  it('rollback --to 10 is a usage error', async () => {
+    const run = await runCli(['migrate', 'rollback', '--to', '10', '--database-url', db.url])
     expect(run.code).toBe(2)
   })
 })

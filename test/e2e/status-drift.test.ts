@@ -30,7 +30,7 @@ describe('vrss-db status --check: drift', () => {
     await sql`create table notes (id int)`
     const human = await runCli(['status', '--check', '--database-url', url])
     expect(human.code).toBe(3)
-    expect(human.stdout).toContain('! schema drift from a fresh apply of phase(s) 001–008:')
+    expect(human.stdout).toContain('! schema drift from a fresh apply of phase(s) 001–009:')
     expect(human.stdout).toContain(
       '  column user_profiles.bio: type\n    expected  text\n    actual    character varying(5000)',
     )
@@ -73,7 +73,7 @@ describe('vrss-db status --schema', () => {
     const second = await runCli(['status', '--schema', '--database-url', url])
     expect(first.code, first.stderr).toBe(0)
     expect(second.stdout).toBe(first.stdout)
-    expect(first.stdout).toMatch(/^-- VRSS schema of phase\(s\) 001–008\n/)
+    expect(first.stdout).toMatch(/^-- VRSS schema of phase\(s\) 001–009\n/)
 
     const empty = await db.createDatabase()
     await empty.sql.unsafe(first.stdout)

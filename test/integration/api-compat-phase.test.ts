@@ -38,7 +38,7 @@ describe('phase 007 (posts.visibility) stopped half-way', () => {
     const { sql, url } = await db.createDatabase()
     await migrateTo(sql, url)
     await seed(parseSeedOptions({ users: '40' }), testContext(sql, url))
-    expect((await rollbackTo(sql, url, 6)).reverted.map((p) => p.version)).toEqual([8, 7])
+    expect((await rollbackTo(sql, url, 6)).reverted.map((p) => p.version)).toEqual([9, 8, 7])
     const [seeded] =
       await sql`select md5(string_agg(updated_at::text, ',' order by id)) as h, count(*)::int as n from posts`
     const [user] =
@@ -54,7 +54,7 @@ describe('phase 007 (posts.visibility) stopped half-way', () => {
       await sql`insert into posts (user_id, type, content, published_at, visibility) values (${user?.id as number}, 'text_short', 'late', now(), 'followers') returning id`
     await sql`update posts set visibility = 'public' where content = 'early'`
     const result = await migrateTo(sql, url)
-    expect(result.applied.map((p) => p.version)).toEqual([7, 8])
+    expect(result.applied.map((p) => p.version)).toEqual([7, 8, 9])
     const rows =
       await sql`select content, visibility::text as v from posts where user_id = ${user?.id as number} order by id`
     expect(rows.map((r) => `${r.content}:${r.v}`)).toEqual(['early:public', 'late:followers'])
@@ -82,14 +82,14 @@ describe('phase 006 on a seeded database', () => {
     const fresh = await readCatalog(sql)
 
     const down = await rollbackTo(sql, url, 5)
-    expect(down.reverted.map((p) => p.version)).toEqual([8, 7, 6])
+    expect(down.reverted.map((p) => p.version)).toEqual([9, 8, 7, 6])
     const [old] = await sql`select format_type(atttypid, atttypmod) as type from pg_attribute
       where attrelid = 'posts'::regclass and attname = 'visibility'`
     expect(old?.type).toBe('character varying(20)')
     expect(await contents(sql)).toEqual(before)
 
     const up = await migrateTo(sql, url)
-    expect(up.applied.map((p) => p.version)).toEqual([6, 7, 8])
+    expect(up.applied.map((p) => p.version)).toEqual([6, 7, 8, 9])
     expect(await contents(sql)).toEqual(before)
     expect(await readCatalog(sql)).toEqual(fresh)
     expect(compareWithContract(loadContract(), await readCatalog(sql))).toEqual([])

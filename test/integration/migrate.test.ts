@@ -45,12 +45,12 @@ describe('migrate', () => {
     const { sql, url } = await db.createDatabase()
     const first = await migrateTo(sql, url, { phase: '2' })
     expect(first.applied.map((p) => p.version)).toEqual([1, 2])
-    expect(first.pending).toEqual([3, 4, 5, 6, 7, 8])
+    expect(first.pending).toEqual([3, 4, 5, 6, 7, 8, 9])
     const second = await migrateTo(sql, url)
-    expect(second.applied.map((p) => p.version)).toEqual([3, 4, 5, 6, 7, 8])
+    expect(second.applied.map((p) => p.version)).toEqual([3, 4, 5, 6, 7, 8, 9])
     const third = await migrateTo(sql, url)
     expect(third.applied).toEqual([])
-    expect(third.upToDate).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(third.upToDate).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 
   it('records version, name, checksum, time and who in schema_migrations', async () => {
@@ -137,7 +137,7 @@ describe('migrate', () => {
     expect(err.message).toContain('001_foundation were edited')
     const accepted = await migrateTo(sql, url, { migrationsDir: dir, acceptEdited: true })
     expect(accepted.accepted).toEqual([1])
-    expect(accepted.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8])
+    expect(accepted.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
     const [row] = await sql`select checksum from schema_migrations where version = 1`
     expect(row?.checksum).toBe(checksumOf(readFileSync(file, 'utf8')))
   })
@@ -149,18 +149,18 @@ describe('migrate', () => {
     const file = join(dir, '001_foundation.sql')
     writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8').replace(/\n/g, '\r\n')}`)
     const result = await migrateTo(sql, url, { migrationsDir: dir })
-    expect(result.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8])
+    expect(result.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
   })
 
   it('a phase in the database that this build does not know stops migrate (exit 3)', async () => {
     const { sql, url } = await db.createDatabase()
     await migrateTo(sql, url)
-    await sql`insert into schema_migrations (version, name, checksum, execution_ms) values (9, 'future', 'x', 1)`
+    await sql`insert into schema_migrations (version, name, checksum, execution_ms) values (10, 'future', 'x', 1)`
     const err = await failure(migrateTo(sql, url))
     expect(err.exitCode).toBe(3)
-    expect(err.message).toContain('9 (future)')
+    expect(err.message).toContain('10 (future)')
     const report = await status({ check: true }, testContext(sql, url))
-    expect(report.phases.find((p) => p.version === 9)?.state).toBe('unknown')
+    expect(report.phases.find((p) => p.version === 10)?.state).toBe('unknown')
     expect(report.exitCode).toBe(3)
   })
 
@@ -252,7 +252,7 @@ describe('migrate', () => {
     const retries = events.filter((e) => e.type === 'retry')
     expect(retries.length).toBeGreaterThan(0)
     expect(retries[0]).toMatchObject({ version: 2, attempt: 1, of: 10 })
-    expect(result.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8])
+    expect(result.applied.map((p) => p.version)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
     await other.end()
   })
 })
@@ -272,7 +272,7 @@ describe('rollback', () => {
       },
       testContext(sql, url),
     )
-    expect(result.reverted.map((p) => p.version)).toEqual([8, 7, 6, 5, 4, 3])
+    expect(result.reverted.map((p) => p.version)).toEqual([9, 8, 7, 6, 5, 4, 3])
     expect(await tableNames(sql)).toEqual([
       'comments',
       'friendships',
@@ -306,7 +306,7 @@ describe('rollback', () => {
       select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`
     expect(leftovers).toEqual([])
     // And it can be applied again from scratch.
-    expect((await migrateTo(sql, url)).applied).toHaveLength(8)
+    expect((await migrateTo(sql, url)).applied).toHaveLength(9)
   })
 
   it('refuses to drop tables that hold rows unless forced', async () => {

@@ -144,6 +144,7 @@ describe('verify-triggers', () => {
       '6 api_compat',
       '7 posts_visibility',
       '8 counters',
+      '9 feed_walk',
     ])
     const behaviour = result.proofs.filter((p) => p.kind === 'behaviour').map((p) => p.name)
     expect(behaviour).toHaveLength(10)

@@ -60,7 +60,7 @@ describe('checksums', () => {
 })
 
 describe('the embedded phases', () => {
-  it('are 001 … 008, each with a down script; 005 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
+  it('are 001 … 009, each with a down script; 005 and 009 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
     const migrations = loadMigrations()
     expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual([
       '1:foundation',
@@ -71,6 +71,7 @@ describe('the embedded phases', () => {
       '6:api_compat',
       '7:posts_visibility',
       '8:counters',
+      '9:feed_walk',
     ])
     expect(migrations.map((m) => m.transactional)).toEqual([
       true,
@@ -81,7 +82,8 @@ describe('the embedded phases', () => {
       true,
       false,
       true,
+      false,
     ])
-    for (const m of migrations) expect(m.down).toMatch(/drop (table|function)|alter column/i)
+    for (const m of migrations) expect(m.down).toMatch(/drop (table|function|index)|alter column/i)
   })
 })

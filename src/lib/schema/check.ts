@@ -6,7 +6,7 @@
  */
 import type { Sql } from '../db/connect.js'
 import { query } from '../db/sql-files.js'
-import { PHASES, type TriggerManifest } from './manifest.js'
+import { PHASES, type PhaseManifest, type TriggerManifest } from './manifest.js'
 
 export interface SchemaProblems {
   missingTables: string[]
@@ -155,6 +155,12 @@ export async function foreignInvalidIndexes(sql: Sql): Promise<string[]> {
   return rows.filter((r) => isInvalid(r) && !own.has(r.name)).map((r) => r.name)
 }
 
+/** The indexes the given phases leave: each one's own, but those a later one of them drops. */
+export function expectedIndexes(phases: readonly PhaseManifest[]): string[] {
+  const dropped = new Set(phases.flatMap((p) => p.dropsIndexes ?? []))
+  return phases.flatMap((p) => p.indexes).filter((i) => !dropped.has(i))
+}
+
 export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<SchemaProblems> {
   const phases = PHASES.filter((p) => appliedVersions.includes(p.version))
   const rows = await readObjects(sql)
@@ -165,7 +171,7 @@ export async function checkSchema(sql: Sql, appliedVersions: number[]): Promise<
   const keys = (keep: (t: TriggerState) => boolean) => triggers.filter(keep).map((t) => t.key)
   return {
     missingTables: phases.flatMap((p) => p.tables).filter((t) => !tables.has(t)),
-    missingIndexes: phases.flatMap((p) => p.indexes).filter((i) => !indexes.has(i)),
+    missingIndexes: expectedIndexes(phases).filter((i) => !indexes.has(i)),
     missingTriggers: keys((t) => !t.found),
     disabledTriggers: keys((t) => t.found?.enabled === false),
     alteredTriggers: keys((t) => t.found !== undefined && t.found.function !== t.expected.function),

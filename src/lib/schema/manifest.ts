@@ -17,6 +17,8 @@ export interface PhaseManifest {
   name: string
   tables: readonly string[]
   indexes: readonly string[]
+  /** Indexes of earlier phases that this one drops (replaced by one of its own). */
+  dropsIndexes?: readonly string[]
   triggers: readonly TriggerManifest[]
 }
 
@@ -212,6 +214,16 @@ export const PHASES: readonly PhaseManifest[] = [
           'BEFORE UPDATE OF post_id, user_id, parent_comment_id, content, content_html, created_at, deleted_at',
       },
     ],
+  },
+  {
+    // Replaces vrss_feed() (phase 5's signature) with the bounded index-only walk, and phase 5's
+    // walk index with one that includes the author.
+    version: 9,
+    name: 'feed_walk',
+    tables: [],
+    indexes: ['idx_posts_feed_walk'],
+    dropsIndexes: ['idx_posts_feed_recent'],
+    triggers: [],
   },
 ]
 
