@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { detectPooling } from '../../src/lib/db/pooling.js'
 import { withReadOnlyTransaction } from '../../src/lib/db/sessions.js'
+import { loadMigrations } from '../../src/lib/migrate/files.js'
 import { BIN, cleanEnv } from '../support/cli.js'
 import { useTestDatabase } from '../support/db.js'
 import { type PgBouncers, startPgBouncers } from '../support/pgbouncer.js'
@@ -108,7 +109,7 @@ describe.skipIf(!bouncers)('PgBouncer in transaction mode', () => {
     expect(seeded.code, seeded.stderr).toBe(0)
     const url = transactionUrl()
     expectRefused(
-      await run(['migrate', 'rollback', '--to', '7', '--yes'], url),
+      await run(['migrate', 'rollback', '--to', String(loadMigrations().length - 1), '--yes'], url),
       'vrss-db migrate rollback',
     )
     expectRefused(await run(['seed', '--users', '20', '--reset'], url), 'vrss-db seed')
@@ -186,7 +187,8 @@ describe.skipIf(!bouncers)('PgBouncer in transaction mode', () => {
 describe.skipIf(!bouncers)('PgBouncer in session mode', () => {
   it('every command works, verify-triggers --concurrency refuses the pooler clearly', async () => {
     const url = sessionUrl()
-    const rollback = await run(['migrate', 'rollback', '--to', '7', '--yes'], url)
+    const previous = String(loadMigrations().length - 1)
+    const rollback = await run(['migrate', 'rollback', '--to', previous, '--yes'], url)
     expect(rollback.code, rollback.stderr).toBe(0)
     const migrate = await run(['migrate'], url)
     expect(migrate.code, migrate.stderr).toBe(0)
