@@ -136,6 +136,38 @@ describe('counters (phase 8)', () => {
     expect(folded.column).toEqual(folded.rows)
   })
 
+  it('reconcile folds every free post, however many busy ones come first (600 posts, 200 busy)', async () => {
+    const { sql, url } = await migrated()
+    const { users } = await fixture(sql, 1)
+    const posts = await sql`
+      insert into posts (user_id, type, content, published_at)
+      select ${users[0] as number}, 'text_short', 'p' || g, now() from generate_series(1, 600) g
+      returning id`
+    const ids = posts.map((p) => Number(p.id))
+    // A like left as a pending delta on each post (the column stays 0: exact = 1).
+    await sql`insert into post_counter_deltas (post_id, likes) select unnest(${ids}::bigint[]), 1`
+    await sql`update posts set likes_count = 0 where id = any(${ids}::bigint[])`
+    await sql.unsafe(`alter table post_interactions disable trigger user`)
+    await sql`insert into post_interactions (user_id, post_id, type)
+              select ${users[0] as number}, unnest(${ids}::bigint[]), 'like'`
+    await sql.unsafe(`alter table post_interactions enable trigger user`)
+    const busy = ids.filter((_, i) => i % 3 === 0)
+    const holder = await connect(parseDatabaseUrl(url), { max: 1 })
+    const reserved = await holder.reserve()
+    try {
+      for (const id of busy) await reserved`select pg_advisory_lock(${COUNTER_LOCK}, ${id}::int)`
+      const result = await reconcile(parseReconcileOptions({}), testContext(sql, url))
+      expect(result.folded).toBe(ids.length - busy.length)
+      const left = await sql`select distinct post_id from post_counter_deltas order by 1`
+      expect(left.map((r) => Number(r.post_id))).toEqual(busy)
+      expect(result.totalDrifted).toBe(0)
+    } finally {
+      await reserved`select pg_advisory_unlock_all()`
+      reserved.release()
+      await holder.end({ timeout: 5 })
+    }
+  })
+
   it('reports a lost delta as drift and repairs the column so that column + deltas is exact', async () => {
     const { sql, url } = await migrated()
     const { users, post } = await fixture(sql, 3)

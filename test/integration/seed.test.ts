@@ -186,6 +186,18 @@ describe('seed --users 20 (docs/seed.md)', () => {
 })
 
 describe('seed determinism and scale', () => {
+  it('--reset empties the tables that have no key to users, even in a database without users', async () => {
+    const { sql, url } = await db.createDatabase()
+    await migrateTo(sql, url)
+    await sql`insert into verification_tokens (identifier, token, expires)
+              values ('old@test.invalid', 'stale-token', now())`
+    await seedInto(sql, url, { users: '20', reset: true, yes: true })
+    const [row] =
+      await sql`select count(*)::int as n from verification_tokens where token = 'stale-token'`
+    expect(row?.n).toBe(0)
+    expect(await sql`select 1 from users`).toHaveLength(20)
+  })
+
   it('the same seed gives an identical dump; another seed does not', async () => {
     const a = await db.createDatabase()
     const b = await db.createDatabase()

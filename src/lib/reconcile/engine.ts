@@ -128,7 +128,7 @@ export async function reconcile(sql: Sql, options: ReconcileOptions): Promise<Re
       ),
     ),
   )
-  const folded = options.write && deltas ? await foldPendingDeltas(sql) : 0
+  const folded = options.write && deltas ? await foldPendingDeltas(sql, options.lockTimeoutMs) : 0
   findings.counters.sort((a, b) => COUNTERS.indexOf(a.counter) - COUNTERS.indexOf(b.counter))
   return {
     ...findings,
@@ -146,16 +146,29 @@ const FOLD_POSTS = 500
 
 /**
  * Repair mode, phase 8: folds the pending counter deltas into the posts columns, each round
- * its own short transaction; posts whose counter lock a writer holds are left to that writer.
- * Returns how many posts were folded.
+ * its own short transaction under reconcile's lock_timeout; posts whose counter lock a writer
+ * holds are left to that writer. Rounds go on while they fold something (a busy post among the
+ * first of a round must not stop the others), at most FOLD_ROUNDS. A round that meets a post
+ * row held by the application past lock_timeout (or a deadlock with it) is undone and ends the
+ * fold: its deltas stay pending, still counted by vrss_post_counts. Returns how many posts were
+ * folded.
  */
-async function foldPendingDeltas(sql: Sql): Promise<number> {
+async function foldPendingDeltas(sql: Sql, lockTimeoutMs: number): Promise<number> {
   let total = 0
   for (let round = 0; round < FOLD_ROUNDS; round++) {
-    const [row] = await query<{ folded: number }>(sql, 'reconcile/fold-deltas', [FOLD_POSTS])
-    const folded = Number(row?.folded ?? 0)
+    let folded: number
+    try {
+      folded = await sql.begin(async (tx) => {
+        await tx`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`
+        const [row] = await query<{ folded: number }>(tx, 'reconcile/fold-deltas', [FOLD_POSTS])
+        return Number(row?.folded ?? 0)
+      })
+    } catch (err) {
+      if (isPostgresError(err) && (err.code === '55P03' || err.code === '40P01')) break
+      throw err
+    }
     total += folded
-    if (folded < FOLD_POSTS) break
+    if (folded === 0) break
   }
   return total
 }

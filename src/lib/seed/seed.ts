@@ -117,7 +117,8 @@ async function seedLocked(
   await makeRoom(ctx, options, confirm)
   await query(ctx.sql, 'seed/tiers-ensure')
   const tiers = await query<Tier>(ctx.sql, 'seed/tiers')
-  const fresh = options.reset || (await allEmpty(ctx))
+  // The fast, parallel load is only for tables that are really empty (after --reset too).
+  const fresh = await allEmpty(ctx)
   report({ type: 'generate-started', users: options.users, seed: options.seed })
   const run = options.users > STREAM_MIN_USERS ? streamed : inMemory
   const { generateMs, load, tables, feedUsers } = await run(ctx, options, tiers, fresh, report)
@@ -244,7 +245,9 @@ async function makeRoom(
   confirm: ConfirmReset,
 ): Promise<void> {
   const [existing] = await query<{ has_users: boolean }>(ctx.sql, 'seed/has-users')
-  if (!existing?.has_users) return
+  // Without users a database takes a seed as it is — but --reset still means empty: tables
+  // without a key to users (tokens, conversations) may hold rows of their own.
+  if (!existing?.has_users && !(options.reset && !(await allEmpty(ctx)))) return
   if (options.reset) {
     const action = `empty the ${VRSS_TABLES.length} VRSS tables (${VRSS_TABLES.join(', ')}) and nothing else (seed --reset)`
     await assertNoForeignReferences(ctx.sql, VRSS_TABLES, 'seed --reset')

@@ -1,6 +1,9 @@
 -- Down script of 008_counters: pending deltas are folded into the posts columns first (no count
 -- is lost), then the counter triggers go back to updating the post's row directly and the
 -- updated_at triggers back to vrss_set_updated_at on every update.
+-- Run it with the application stopped: a writer that already holds a post's row and then waits
+-- for the deltas table would deadlock with the fold below (one of the two is cancelled, no count
+-- is lost).
 -- vrss-db:rows-kept post_counter_deltas folded into the posts columns below, so no --force is needed
 lock table post_counter_deltas in exclusive mode;
 update posts p set

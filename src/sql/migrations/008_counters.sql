@@ -155,11 +155,13 @@ declare
   post bigint;
 begin
   for post in select distinct d.post_id from post_counter_deltas d limit max_posts loop
-    if not exists (select 1 from posts where id = post) then
-      delete from post_counter_deltas where post_id = post;
-      folded := folded + 1;
-    elsif pg_try_advisory_xact_lock(1448236115, (post % 2147483648)::integer) then
-      perform vrss_fold_post(post, 0, 0, 0);
+    -- The post's counter lock first, also for a deleted post: its id may come back (a restore).
+    if pg_try_advisory_xact_lock(1448236115, (post % 2147483648)::integer) then
+      if exists (select 1 from posts where id = post) then
+        perform vrss_fold_post(post, 0, 0, 0);
+      else
+        delete from post_counter_deltas where post_id = post;
+      end if;
       folded := folded + 1;
     end if;
   end loop;
