@@ -3,8 +3,10 @@
  * already expired, as a live database has them), an email verification token for every user
  * who has not verified yet, and a few uploads that were authorised but never completed.
  */
+
 import { pendingUploadSchema, sessionSchema, verificationTokenSchema } from '../../schemas.js'
 import type { Random } from '../random.js'
+import { SEED_COLUMNS } from './columns.js'
 import { DAY, ts } from './dataset.js'
 import { type GenContext, REF } from './gen-context.js'
 
@@ -29,17 +31,7 @@ const USER_STATUS = 5
 
 export function generateSessions(ctx: GenContext): void {
   const random = ctx.random.fork(`sessions:${ctx.ids.users}`)
-  const rows = ctx.ds.table('sessions', [
-    'id',
-    'user_id',
-    'token',
-    'expires_at',
-    'ip_address',
-    'user_agent',
-    'last_activity_at',
-    'created_at',
-    'updated_at',
-  ]).rows
+  const rows = ctx.ds.table('sessions', SEED_COLUMNS.sessions).rows
   const users = ctx.ds.table('users', []).rows
   ctx.users.forEach((user, i) => {
     if (users[i]?.[USER_STATUS] !== 'active') return
@@ -75,13 +67,7 @@ export function generateSessions(ctx: GenContext): void {
 
 export function generateVerificationTokens(ctx: GenContext): void {
   const random = ctx.random.fork(`verification-tokens:${ctx.ids.users}`)
-  const rows = ctx.ds.table('verification_tokens', [
-    'id',
-    'identifier',
-    'token',
-    'expires',
-    'created_at',
-  ]).rows
+  const rows = ctx.ds.table('verification_tokens', SEED_COLUMNS.verification_tokens).rows
   ctx.ds.table('users', []).rows.forEach((user, i) => {
     if (user[USER_VERIFIED] !== false) return
     const created = Math.max(ctx.users[i]?.createdAt ?? REF, REF - random.int(0, 3) * DAY)

@@ -2,6 +2,7 @@
  * Likes, comments and reposts, skewed towards popular authors, and the post counters they add
  * up to (computed here, so the load can run with triggers off and still be exact).
  */
+import { SEED_COLUMNS } from './columns.js'
 import { DAY, ts, type Value } from './dataset.js'
 import { type GenContext, REF, type SeedPost, type SeedUser } from './gen-context.js'
 import { WeightedPicker } from './random.js'
@@ -20,13 +21,7 @@ function engagementPicker(ctx: GenContext): WeightedPicker {
 export function generateLikes(ctx: GenContext): void {
   const { plan, posts, users } = ctx
   const random = ctx.random.fork('likes')
-  const rows = ctx.ds.table('post_interactions', [
-    'id',
-    'user_id',
-    'post_id',
-    'type',
-    'created_at',
-  ]).rows
+  const rows = ctx.ds.table('post_interactions', SEED_COLUMNS.post_interactions).rows
   const perPost = new Array<number>(posts.length).fill(0)
   const picker = engagementPicker(ctx)
   // The first posts of popular users are the hits: liked by (nearly) everyone.
@@ -73,19 +68,7 @@ export function generateLikes(ctx: GenContext): void {
 export function generateComments(ctx: GenContext): void {
   const { plan, posts, users, pools } = ctx
   const random = ctx.random.fork('comments')
-  const rows = ctx.ds.table('comments', [
-    'id',
-    'post_id',
-    'user_id',
-    'parent_comment_id',
-    'content',
-    'content_html',
-    'likes_count',
-    'replies_count',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ]).rows
+  const rows = ctx.ds.table('comments', SEED_COLUMNS.comments).rows
   const picker = engagementPicker(ctx)
   const topLevel = new Map<number, number[]>() // post index → row indexes of live top-level comments
   for (let c = 0; c < plan.comments; c++) {
@@ -126,7 +109,7 @@ export function generateComments(ctx: GenContext): void {
 export function generateReposts(ctx: GenContext): void {
   const { plan, posts, users, pools } = ctx
   const random = ctx.random.fork('reposts')
-  const rows = ctx.ds.table('reposts', ['id', 'user_id', 'post_id', 'comment', 'created_at']).rows
+  const rows = ctx.ds.table('reposts', SEED_COLUMNS.reposts).rows
   const picker = engagementPicker(ctx)
   const seen = new Set<string>()
   let guard = plan.reposts * 20

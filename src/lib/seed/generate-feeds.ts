@@ -2,8 +2,10 @@
  * Custom feeds (with filters that pass src/schemas.ts) and user lists: what users choose to
  * read.
  */
+
 import { algorithmConfigSchema, feedFilterSchema } from '../../schemas.js'
 import type { Random } from '../random.js'
+import { SEED_COLUMNS } from './columns.js'
 import { DAY, Json, ts } from './dataset.js'
 import { type GenContext, REF, type SeedUser, scratchUsers } from './gen-context.js'
 import { titleCase } from './pools.js'
@@ -67,28 +69,8 @@ const FEEDS: {
 
 export function generateFeeds(ctx: GenContext): void {
   const random = ctx.random.fork('feeds')
-  const feeds = ctx.ds.table('custom_feeds', [
-    'id',
-    'user_id',
-    'name',
-    'description',
-    'algorithm_config',
-    'is_default',
-    'display_order',
-    'created_at',
-    'updated_at',
-  ]).rows
-  const filters = ctx.ds.table('feed_filters', [
-    'id',
-    'feed_id',
-    'type',
-    'operator',
-    'value',
-    'group_id',
-    'logical_operator',
-    'display_order',
-    'created_at',
-  ]).rows
+  const feeds = ctx.ds.table('custom_feeds', SEED_COLUMNS.custom_feeds).rows
+  const filters = ctx.ds.table('feed_filters', SEED_COLUMNS.feed_filters).rows
   const perUser = new Map<number, number>()
   for (let k = 0; k < ctx.plan.customFeeds; k++) {
     const owner = ctx.users[k % ctx.users.length] as SeedUser
@@ -133,16 +115,8 @@ export function generateFeeds(ctx: GenContext): void {
 
 export function generateLists(ctx: GenContext): void {
   const random = ctx.random.fork('lists')
-  const lists = ctx.ds.table('user_lists', [
-    'id',
-    'user_id',
-    'name',
-    'description',
-    'is_public',
-    'created_at',
-    'updated_at',
-  ]).rows
-  const members = ctx.ds.table('list_members', ['id', 'list_id', 'member_user_id', 'added_at']).rows
+  const lists = ctx.ds.table('user_lists', SEED_COLUMNS.user_lists).rows
+  const members = ctx.ds.table('list_members', SEED_COLUMNS.list_members).rows
   for (let k = 0; k < ctx.plan.lists; k++) {
     const owner = ctx.users[(k * 3) % ctx.users.length] as SeedUser
     const id = ctx.ids.user_lists + lists.length

@@ -4,6 +4,7 @@
  */
 
 import type { Random } from '../random.js'
+import { SEED_COLUMNS } from './columns.js'
 import { ts } from './dataset.js'
 import { type GenContext, REF, type SeedUser } from './gen-context.js'
 import { WeightedPicker } from './random.js'
@@ -67,18 +68,8 @@ export function generateFollows(ctx: GenContext): void {
 }
 
 function writeFollows(ctx: GenContext, random: Random): void {
-  const follows = ctx.ds.table('user_follows', [
-    'id',
-    'follower_id',
-    'following_id',
-    'created_at',
-  ]).rows
-  const friendships = ctx.ds.table('friendships', [
-    'id',
-    'user_id_1',
-    'user_id_2',
-    'created_at',
-  ]).rows
+  const follows = ctx.ds.table('user_follows', SEED_COLUMNS.user_follows).rows
+  const friendships = ctx.ds.table('friendships', SEED_COLUMNS.friendships).rows
   ctx.following.forEach((targets, a) => {
     for (const b of targets) {
       const ua = ctx.users[a] as SeedUser

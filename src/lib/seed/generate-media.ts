@@ -2,6 +2,7 @@
  * Media of media-type posts and every user's storage totals, kept under the quota the trigger
  * enforces.
  */
+import { SEED_COLUMNS } from './columns.js'
 import { ts } from './dataset.js'
 import {
   FREE_QUOTA,
@@ -23,21 +24,7 @@ const BUCKET: Record<string, number> = { image: 0, gif: 3, video: 1, audio: 2, d
 export function generateMedia(ctx: GenContext): void {
   const { plan, posts, users } = ctx
   const random = ctx.random.fork('media')
-  const rows = ctx.ds.table('post_media', [
-    'id',
-    'post_id',
-    'user_id',
-    'type',
-    'file_url',
-    'file_size_bytes',
-    'mime_type',
-    'width',
-    'height',
-    'duration_seconds',
-    'thumbnail_url',
-    'display_order',
-    'created_at',
-  ]).rows
+  const rows = ctx.ds.table('post_media', SEED_COLUMNS.post_media).rows
   const mediaPosts = posts.filter((p) => MEDIA_TYPES[p.type])
   if (mediaPosts.length === 0) return
   const byAuthor = new Map<number, SeedPost[]>()
@@ -108,19 +95,7 @@ const MIME: Record<string, string> = {
 }
 
 export function writeStorage(ctx: GenContext): void {
-  const rows = ctx.ds.table('storage_usage', [
-    'id',
-    'user_id',
-    'used_bytes',
-    'quota_bytes',
-    'images_bytes',
-    'videos_bytes',
-    'audio_bytes',
-    'other_bytes',
-    'last_calculated_at',
-    'created_at',
-    'updated_at',
-  ]).rows
+  const rows = ctx.ds.table('storage_usage', SEED_COLUMNS.storage_usage).rows
   for (const user of ctx.users) {
     const [images, videos, audio, other] = ctx.usedBytes.get(user.id) as number[]
     rows.push([

@@ -1,25 +1,12 @@
 /** Conversations with their messages, and notifications that mirror real events. */
+import { SEED_COLUMNS } from './columns.js'
 import { PgArray, ts } from './dataset.js'
 import { type GenContext, REF, type SeedUser, scratchUsers } from './gen-context.js'
 
 export function generateConversations(ctx: GenContext): void {
   const random = ctx.random.fork('conversations')
-  const conversations = ctx.ds.table('conversations', [
-    'id',
-    'participant_ids',
-    'last_message_at',
-    'created_at',
-  ]).rows
-  const messages = ctx.ds.table('messages', [
-    'id',
-    'conversation_id',
-    'sender_id',
-    'content',
-    'read_by',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ]).rows
+  const conversations = ctx.ds.table('conversations', SEED_COLUMNS.conversations).rows
+  const messages = ctx.ds.table('messages', SEED_COLUMNS.messages).rows
   for (let k = 0; k < ctx.plan.conversations; k++) {
     const people = random.sampleInPlace(
       scratchUsers(ctx),
@@ -51,20 +38,7 @@ export function generateConversations(ctx: GenContext): void {
 /** Notifications that mirror real events: follows, likes, comments, reposts, messages. */
 export function generateNotifications(ctx: GenContext): void {
   const random = ctx.random.fork('notifications')
-  const rows = ctx.ds.table('notifications', [
-    'id',
-    'user_id',
-    'type',
-    'actor_id',
-    'post_id',
-    'comment_id',
-    'title',
-    'content',
-    'action_url',
-    'is_read',
-    'read_at',
-    'created_at',
-  ]).rows
+  const rows = ctx.ds.table('notifications', SEED_COLUMNS.notifications).rows
   const likes = ctx.ds.table('post_interactions', []).rows
   const follows = ctx.ds.table('user_follows', []).rows
   const comments = ctx.ds.table('comments', []).rows

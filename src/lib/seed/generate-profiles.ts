@@ -2,6 +2,7 @@
  * Profiles and their sections. Every JSONB value passes the zod schemas of src/schemas.ts
  * before it is kept.
  */
+
 import {
   backgroundConfigSchema,
   layoutConfigSchema,
@@ -9,6 +10,7 @@ import {
   SECTION_TYPES,
   styleConfigSchema,
 } from '../../schemas.js'
+import { SEED_COLUMNS } from './columns.js'
 import { ts } from './dataset.js'
 import type { GenContext } from './gen-context.js'
 import { titleCase } from './pools.js'
@@ -17,22 +19,7 @@ export function generateProfiles(ctx: GenContext): void {
   const { plan, pools } = ctx
   const random = ctx.random.fork('profiles')
   const sections = generateSections(ctx)
-  const rows = ctx.ds.table('user_profiles', [
-    'id',
-    'user_id',
-    'display_name',
-    'bio',
-    'age',
-    'location',
-    'website',
-    'visibility',
-    'background_config',
-    'music_config',
-    'style_config',
-    'layout_config',
-    'created_at',
-    'updated_at',
-  ]).rows
+  const rows = ctx.ds.table('user_profiles', SEED_COLUMNS.user_profiles).rows
   ctx.users.forEach((user, i) => {
     const withBio = i < plan.withBio
     const background =
@@ -88,29 +75,8 @@ type LayoutEntry = { id: number; type: string; order: number; config: Record<str
 
 function generateSections(ctx: GenContext): Map<number, LayoutEntry[]> {
   const random = ctx.random.fork('sections')
-  const sections = ctx.ds.table('profile_sections', [
-    'id',
-    'user_id',
-    'type',
-    'title',
-    'description',
-    'config',
-    'display_order',
-    'is_visible',
-    'created_at',
-    'updated_at',
-  ]).rows
-  const content = ctx.ds.table('section_content', [
-    'id',
-    'section_id',
-    'contentType',
-    'title',
-    'content',
-    'url',
-    'display_order',
-    'created_at',
-    'updated_at',
-  ]).rows
+  const sections = ctx.ds.table('profile_sections', SEED_COLUMNS.profile_sections).rows
+  const content = ctx.ds.table('section_content', SEED_COLUMNS.section_content).rows
   const layouts = new Map<number, LayoutEntry[]>()
   for (const user of ctx.users.slice(0, ctx.plan.usersWithSections)) {
     const types = random.sample(SECTION_TYPES, random.int(1, 4))

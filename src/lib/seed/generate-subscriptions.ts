@@ -1,4 +1,5 @@
 /** Paid plans and the storage quotas that follow from them. */
+import { SEED_COLUMNS } from './columns.js'
 import { DAY, ts } from './dataset.js'
 import { type GenContext, REF } from './gen-context.js'
 
@@ -11,19 +12,7 @@ export interface Tier {
 /** Paid plans for some users; their storage quota follows the tier (before media is made). */
 export function generateSubscriptions(ctx: GenContext, tiers: Tier[]): void {
   const random = ctx.random.fork('subscriptions')
-  const rows = ctx.ds.table('user_subscriptions', [
-    'id',
-    'user_id',
-    'tier_id',
-    'status',
-    'stripe_subscription_id',
-    'stripe_customer_id',
-    'current_period_start',
-    'current_period_end',
-    'canceled_at',
-    'created_at',
-    'updated_at',
-  ]).rows
+  const rows = ctx.ds.table('user_subscriptions', SEED_COLUMNS.user_subscriptions).rows
   const paid = tiers.filter((t) => t.name !== 'Free')
   if (paid.length === 0) return
   // Near-quota users stay on Free, so "near the quota" means near 50 MB.

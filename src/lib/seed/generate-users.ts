@@ -2,6 +2,7 @@
  * Users (roles: popular, new, suspended, regular) and their posts, in docs/seed.md's mix of
  * post types.
  */
+import { SEED_COLUMNS } from './columns.js'
 import { DAY, ts } from './dataset.js'
 import {
   FREE_QUOTA,
@@ -15,18 +16,7 @@ import {
 export function generateUsers(ctx: GenContext): void {
   const { plan, pools, ds } = ctx
   const random = ctx.random.fork('users')
-  const rows = ds.table('users', [
-    'id',
-    'username',
-    'email',
-    'email_verified',
-    'password_hash',
-    'status',
-    'created_at',
-    'updated_at',
-    'last_login_at',
-    'deleted_at',
-  ]).rows
+  const rows = ds.table('users', SEED_COLUMNS.users).rows
   for (let i = 0; i < plan.users; i++) {
     const role: Role =
       i < plan.popular
@@ -81,27 +71,7 @@ export function generatePosts(ctx: GenContext): void {
   while (authors.length < plan.posts) {
     authors.push(others.length ? random.pick(others) : random.pick(popular))
   }
-  const rows = ctx.ds.table('posts', [
-    'id',
-    'user_id',
-    'type',
-    'status',
-    'visibility',
-    'title',
-    'content',
-    'content_html',
-    'media_urls',
-    'thumbnail_url',
-    'likes_count',
-    'comments_count',
-    'reposts_count',
-    'views_count',
-    'published_at',
-    'scheduled_for',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ]).rows
+  const rows = ctx.ds.table('posts', SEED_COLUMNS.posts).rows
   for (let i = 0; i < plan.posts; i++) {
     const author = authors[i] as number
     const user = users[author] as SeedUser

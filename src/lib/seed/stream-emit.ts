@@ -4,210 +4,15 @@
  */
 import { VrssError } from '../errors.js'
 import type { Random } from '../random.js'
+import { SEED_COLUMNS } from './columns.js'
 import { encodeRow } from './copy.js'
 import type { IdStart, Value } from './dataset.js'
 import type { Pools } from './pools.js'
 import type { World } from './stream-world.js'
 
-/** The tables a streamed seed writes chunk by chunk, in foreign-key order, with their columns. */
-export const STREAMED_COLUMNS: Record<string, readonly string[]> = {
-  users: [
-    'id',
-    'username',
-    'email',
-    'email_verified',
-    'password_hash',
-    'status',
-    'created_at',
-    'updated_at',
-    'last_login_at',
-    'deleted_at',
-  ],
-  user_profiles: [
-    'id',
-    'user_id',
-    'display_name',
-    'bio',
-    'age',
-    'location',
-    'website',
-    'visibility',
-    'background_config',
-    'music_config',
-    'style_config',
-    'layout_config',
-    'created_at',
-    'updated_at',
-  ],
-  storage_usage: [
-    'id',
-    'user_id',
-    'used_bytes',
-    'quota_bytes',
-    'images_bytes',
-    'videos_bytes',
-    'audio_bytes',
-    'other_bytes',
-    'last_calculated_at',
-    'created_at',
-    'updated_at',
-  ],
-  posts: [
-    'id',
-    'user_id',
-    'type',
-    'status',
-    'visibility',
-    'title',
-    'content',
-    'content_html',
-    'media_urls',
-    'thumbnail_url',
-    'likes_count',
-    'comments_count',
-    'reposts_count',
-    'views_count',
-    'published_at',
-    'scheduled_for',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ],
-  post_media: [
-    'id',
-    'post_id',
-    'user_id',
-    'type',
-    'file_url',
-    'file_size_bytes',
-    'mime_type',
-    'width',
-    'height',
-    'duration_seconds',
-    'thumbnail_url',
-    'display_order',
-    'created_at',
-  ],
-  user_follows: ['id', 'follower_id', 'following_id', 'created_at'],
-  friendships: ['id', 'user_id_1', 'user_id_2', 'created_at'],
-  post_interactions: ['id', 'user_id', 'post_id', 'type', 'created_at'],
-  comments: [
-    'id',
-    'post_id',
-    'user_id',
-    'parent_comment_id',
-    'content',
-    'content_html',
-    'likes_count',
-    'replies_count',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ],
-  reposts: ['id', 'user_id', 'post_id', 'comment', 'created_at'],
-  profile_sections: [
-    'id',
-    'user_id',
-    'type',
-    'title',
-    'description',
-    'config',
-    'display_order',
-    'is_visible',
-    'created_at',
-    'updated_at',
-  ],
-  section_content: [
-    'id',
-    'section_id',
-    'contentType',
-    'title',
-    'content',
-    'url',
-    'display_order',
-    'created_at',
-    'updated_at',
-  ],
-  notifications: [
-    'id',
-    'user_id',
-    'type',
-    'actor_id',
-    'post_id',
-    'comment_id',
-    'title',
-    'content',
-    'action_url',
-    'is_read',
-    'read_at',
-    'created_at',
-  ],
-  sessions: [
-    'id',
-    'user_id',
-    'token',
-    'expires_at',
-    'ip_address',
-    'user_agent',
-    'last_activity_at',
-    'created_at',
-    'updated_at',
-  ],
-  verification_tokens: ['id', 'identifier', 'token', 'expires', 'created_at'],
-  // Made slice by slice of users by the usual generators (stream-small.ts), in their columns.
-  user_subscriptions: [
-    'id',
-    'user_id',
-    'tier_id',
-    'status',
-    'stripe_subscription_id',
-    'stripe_customer_id',
-    'current_period_start',
-    'current_period_end',
-    'canceled_at',
-    'created_at',
-    'updated_at',
-  ],
-  custom_feeds: [
-    'id',
-    'user_id',
-    'name',
-    'description',
-    'algorithm_config',
-    'is_default',
-    'display_order',
-    'created_at',
-    'updated_at',
-  ],
-  feed_filters: [
-    'id',
-    'feed_id',
-    'type',
-    'operator',
-    'value',
-    'group_id',
-    'logical_operator',
-    'display_order',
-    'created_at',
-  ],
-  user_lists: ['id', 'user_id', 'name', 'description', 'is_public', 'created_at', 'updated_at'],
-  list_members: ['id', 'list_id', 'member_user_id', 'added_at'],
-  conversations: ['id', 'participant_ids', 'last_message_at', 'created_at'],
-  messages: [
-    'id',
-    'conversation_id',
-    'sender_id',
-    'content',
-    'read_by',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-  ],
-}
+const TABLE_ORDER = Object.keys(SEED_COLUMNS)
 
-const TABLE_ORDER = Object.keys(STREAMED_COLUMNS)
-
-export type StreamedTable = keyof typeof STREAMED_COLUMNS & keyof IdStart
+export type StreamedTable = keyof typeof SEED_COLUMNS & keyof IdStart
 
 export class Emitter {
   private buffers = new Map<string, string[]>()
@@ -230,11 +35,11 @@ export class Emitter {
 
   /**
    * Rows a generator numbered itself from this.id(table) on, in its own columns (which must be
-   * STREAMED_COLUMNS[table]).
+   * SEED_COLUMNS[table]).
    */
   pushRows(table: StreamedTable, columns: readonly string[], rows: Value[][]): void {
     if (rows.length === 0) return
-    if (columns.join() !== STREAMED_COLUMNS[table]?.join()) throw outOfRange(table)
+    if (columns.join() !== SEED_COLUMNS[table]?.join()) throw outOfRange(table)
     const count = this.counts.get(table) ?? 0
     if (this.starts[table] + count + rows.length - 1 > (this.limits[table] as number))
       throw outOfRange(table)

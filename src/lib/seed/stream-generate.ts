@@ -10,12 +10,13 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isMainThread, Worker } from 'node:worker_threads'
 import { Random } from '../random.js'
+import type { SEED_COLUMNS } from './columns.js'
 import { Dataset, type IdStart, ts } from './dataset.js'
 import { REF } from './gen-context.js'
 import type { Tier } from './generate-subscriptions.js'
 import { planFor, type SeedPlan } from './plan.js'
 import { makePools, type Pools } from './pools.js'
-import { type Chunk, Emitter, type STREAMED_COLUMNS, type StreamedTable } from './stream-emit.js'
+import { type Chunk, Emitter, type StreamedTable } from './stream-emit.js'
 import { streamFollows } from './stream-follows.js'
 import { notify, streamPosts } from './stream-posts.js'
 import { type SliceInput, sliceBounds, sliceTables } from './stream-small.js'
@@ -268,7 +269,7 @@ async function* inWorker(
  * Rows per streamed table that the seed never exceeds (ids are reserved for this many; the
  * counts are sums of many independent draws, far inside these margins).
  */
-export function upperBounds(plan: SeedPlan): Record<keyof typeof STREAMED_COLUMNS, number> {
+export function upperBounds(plan: SeedPlan): Record<keyof typeof SEED_COLUMNS, number> {
   const margin = (expected: number) => Math.ceil(expected * 1.3) + 1000
   return {
     users: plan.users,

@@ -15,10 +15,10 @@ import { isPostgresError, VrssError } from '../errors.js'
 import { onInterrupt } from '../interrupt.js'
 import { runQueue } from '../queue.js'
 import { TABLES_WITHOUT_SEQUENCE } from '../schema/manifest.js'
+import { SEED_COLUMNS } from './columns.js'
 import { copyRows, copyText } from './copy.js'
 import type { LoadOptions, LoadTimings } from './load.js'
 import { dropIndexes, isSuperuser, maxId, moveSequence } from './load.js'
-import { STREAMED_COLUMNS } from './stream-emit.js'
 import type { StreamSeed } from './stream-generate.js'
 import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
 
@@ -40,7 +40,7 @@ export async function loadStream(
   if (parallel)
     await loadParallel(
       sql,
-      await open(Object.keys(STREAMED_COLUMNS).length + 2),
+      await open(Object.keys(SEED_COLUMNS).length + 2),
       stream,
       options,
       meter,
@@ -48,7 +48,7 @@ export async function loadStream(
   else await loadSingle(sql, stream, superuser, meter)
   const loadMs = Math.round(performance.now() - started)
   options.onStep?.('Vacuuming and analyzing')
-  const tables = [...stream.dataset.all().map((t) => t.table), ...Object.keys(STREAMED_COLUMNS)]
+  const tables = [...stream.dataset.all().map((t) => t.table), ...Object.keys(SEED_COLUMNS)]
   const vacuumError = await runQueue(tables, 2, async (table) => {
     await sql`vacuum (analyze) ${sql(table)}`
   }).then(
@@ -83,7 +83,7 @@ async function loadSingle(
   meter: (chunk: number) => void,
 ): Promise<void> {
   await sql.begin(async (tx) => {
-    const names = [...stream.dataset.all().map((t) => t.table), ...Object.keys(STREAMED_COLUMNS)]
+    const names = [...stream.dataset.all().map((t) => t.table), ...Object.keys(SEED_COLUMNS)]
     if (superuser) await tx`select set_config('session_replication_role', 'replica', true)`
     else for (const name of names) await tx`alter table ${tx(name)} disable trigger user`
     for (const table of stream.dataset.all()) await copyRows(sql, tx, table)
@@ -96,7 +96,13 @@ async function loadSingle(
       // The server copies this chunk while the next one is generated.
       pending = (async () => {
         for (const [table, text] of chunk)
-          await copyText(sql, tx, table, STREAMED_COLUMNS[table] as string[], [text])
+          await copyText(
+            sql,
+            tx,
+            table,
+            (SEED_COLUMNS as Record<string, readonly string[]>)[table] as string[],
+            [text],
+          )
       })()
       pending.catch(() => undefined)
     }
@@ -136,7 +142,7 @@ async function loadParallel(
     () =>
       'the seed stopped half-way: the next `vrss-db seed` removes the rows it loaded (`status --check` lists them)',
   )
-  const channels = new Map(Object.keys(STREAMED_COLUMNS).map((t) => [t, new Channel()]))
+  const channels = new Map(Object.keys(SEED_COLUMNS).map((t) => [t, new Channel()]))
   const rebuilds = semaphore(REBUILDS)
   // Every streamed table is locked (its indexes dropped) before any COPY starts: once the
   // stream runs, no transaction of the load waits for a lock, so a session that reads two
@@ -170,7 +176,14 @@ async function loadParallel(
     const loads = [...channels].map(([table, channel]) =>
       inTransaction(
         table,
-        (tx) => copyText(sql, tx, table, STREAMED_COLUMNS[table] as string[], channel),
+        (tx) =>
+          copyText(
+            sql,
+            tx,
+            table,
+            (SEED_COLUMNS as Record<string, readonly string[]>)[table] as string[],
+            channel,
+          ),
         locked.arrive,
       ).catch((err: unknown) => {
         // Stop the generator and the tables still waiting for the others' locks: one table
