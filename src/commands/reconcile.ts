@@ -22,6 +22,7 @@ import {
   progressText,
   readFromLine,
   summaryLine,
+  timelinesLine,
 } from '../lib/reconcile/text.js'
 import type { Output, Progress } from '../lib/ui/output.js'
 import { renderTable } from '../lib/ui/render.js'
@@ -42,7 +43,9 @@ export async function run(
     else if (event.type === 'scan-started') {
       if (progress) progress.update(text.start)
       else progress = ctx.out.progress(text.start)
-    } else progress?.update(text.range(event))
+    } else if (event.type === 'timelines-planned') progress?.update(text.timelines)
+    else if (event.type === 'timelines-waiting') progress?.update(text.waiting(event.transactions))
+    else progress?.update(text.range(event))
   }
   try {
     const result = await runReconcile(ctx, options, report)
@@ -64,6 +67,8 @@ export function render(result: ReconcileResult, out: Output): void {
   if (missing) out.print(out.color.yellow(missing))
   const replica = readFromLine(result)
   if (replica) out.print(replica)
+  const timelines = timelinesLine(result, out.terminal)
+  if (timelines) out.print(timelines)
   out.print(summaryLine(result))
 }
 

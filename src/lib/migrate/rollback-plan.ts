@@ -63,8 +63,10 @@ export function tablesDroppedBy(migration: Migration): string[] {
 /**
  * `-- vrss-db:rows-kept <table> <how>` in a down script: the script itself carries the table's
  * rows elsewhere before dropping it (008 folds pending counter deltas into the posts columns).
+ * `-- vrss-db:rows-derived <table> <from>`: the table only holds what other tables already say
+ * (010's feed timelines), so dropping its rows loses nothing.
  */
-const ROWS_KEPT = /^--\s*vrss-db:rows-kept\s+(\S+)/gm
+const ROWS_KEPT = /^--\s*vrss-db:rows-(?:kept|derived)\s+(\S+)/gm
 
 /** The tables a down script drops together with their rows: a rollback needs --force for these when they hold rows. */
 export function tablesLosingRows(migration: Migration): string[] {

@@ -14,6 +14,7 @@ export const COUNTERS = [
   'replies',
   'storage',
   'friendships',
+  'timelines',
 ] as const
 export type Counter = (typeof COUNTERS)[number]
 

@@ -18,6 +18,13 @@ const REPAIR_PRIVILEGES: Record<Counter, { table: string; privilege: string }[]>
     { table: 'storage_usage', privilege: 'INSERT' },
   ],
   friendships: [],
+  timelines: [
+    { table: 'feed_timeline_readers', privilege: 'INSERT' },
+    { table: 'feed_timeline_readers', privilege: 'UPDATE' },
+    { table: 'feed_timeline_readers', privilege: 'DELETE' },
+    { table: 'feed_timeline_entries', privilege: 'INSERT' },
+    { table: 'feed_timeline_entries', privilege: 'DELETE' },
+  ],
 }
 
 /**

@@ -10,6 +10,12 @@ import { awaitReplay, openReplica, type ReplayCheck, type Replica } from '../db/
 import { withAdvisoryLock } from '../db/sessions.js'
 import { ExitCode, isPostgresError, VrssError } from '../errors.js'
 import { readOnlyReason, requireMigrated } from '../preflight/checks.js'
+import {
+  hasTimelines,
+  syncTimelines,
+  type TimelineEvent,
+  type TimelineReport,
+} from '../timeline/sync.js'
 import { type RangeStarted, type ReconcileStats, reconcile } from './engine.js'
 import type { ReconcileCommandOptions, ReconcileMode } from './options.js'
 import { assertCanRepair, cannotCheck, cannotRepair } from './privileges.js'
@@ -27,6 +33,7 @@ export type ReconcileEvent =
   | { type: 'replica-wait'; replica: string }
   | { type: 'scan-started' }
   | RangeStarted
+  | TimelineEvent
 
 export interface ReconcileResult extends CommandResult, ReconcileStats {
   target: string
@@ -35,6 +42,8 @@ export interface ReconcileResult extends CommandResult, ReconcileStats {
   elapsedMs: number
   /** With --read-from: the replica detection read, and the positions that made it trusted. */
   readFrom?: ReplayCheck & { replica: string }
+  /** Phase 10: the feed timelines (checked on the target, never on a --read-from replica). */
+  timelines?: TimelineReport
 }
 
 export async function runReconcile(
@@ -63,7 +72,7 @@ export async function runReconcile(
         readFrom = { replica: replica.display, ...check }
       }
       report({ type: 'scan-started' })
-      return reconcile(ctx.sql, {
+      const counters = await reconcile(ctx.sql, {
         only: options.only,
         write,
         batchSize: options.idsPerRange,
@@ -74,6 +83,11 @@ export async function runReconcile(
         if (!isPostgresError(err) || err.code !== '42501') throw err
         throw write ? cannotRepair(err.message) : cannotCheck(err.message)
       })
+      const timelines =
+        options.only.includes('timelines') && (await hasTimelines(ctx.sql))
+          ? await syncTimelines(ctx.sql, { write }, report)
+          : undefined
+      return { ...counters, ...(timelines ? { timelines } : {}) }
     },
   )
   const totalDrifted = totalDriftedOf(stats)
@@ -111,7 +125,13 @@ async function readFromReplica(
   })
 }
 
-/** Drifted rows of every counter, plus the missing friendships (reported, never repaired). */
-export function totalDriftedOf(stats: Pick<ReconcileStats, 'counters' | 'friendships'>): number {
-  return stats.counters.reduce((sum, c) => sum + c.drifted, 0) + stats.friendships.missing
+/** Drifted rows of every counter, the missing friendships (reported, never repaired) and the timelines lacking entries. */
+export function totalDriftedOf(
+  stats: Pick<ReconcileStats, 'counters' | 'friendships'> & { timelines?: TimelineReport },
+): number {
+  return (
+    stats.counters.reduce((sum, c) => sum + c.drifted, 0) +
+    stats.friendships.missing +
+    (stats.timelines?.drifted ?? 0)
+  )
 }

@@ -17,6 +17,9 @@ export function progressText(mode: ReconcileMode) {
       `${repair ? 'Reconciling' : 'Checking'} ${event.table} from id ${event.firstId.toLocaleString('en-US')}`,
     done: repair ? 'Reconciled' : 'Checked',
     replica: (replica: string) => `Waiting for ${replica} to replay the primary's WAL position`,
+    timelines: repair ? 'Updating feed timelines' : 'Checking feed timelines',
+    waiting: (transactions: number) =>
+      `Waiting for ${transactions} open transaction(s) before filling new feed timelines`,
   }
 }
 
@@ -88,4 +91,28 @@ export function summaryLine(result: ReconcileResult): string {
   const missing = result.friendships.missing
   const reported = missing > 0 ? `, ${missing} missing friendship(s) reported` : ''
   return `${result.mode}: ${rows} drifted row(s) ${verb}${reported} on ${result.target} in ${formatMs(result.elapsedMs)} (${work}).`
+}
+
+/**
+ * Phase 10's feed timelines: who has one, what the run changed (or would), and the gaps found.
+ * On a terminal a sentence, in cron logs one logfmt line; undefined before phase 10.
+ */
+export function timelinesLine(result: ReconcileResult, terminal: boolean): string | undefined {
+  const t = result.timelines
+  if (!t) return undefined
+  if (!terminal) {
+    return `timelines ready=${t.ready} enrolled=${t.enrolled} dropped=${t.dropped} drifted=${t.drifted} missing=${t.missingEntries} repaired=${t.repairedEntries} trimmed=${t.trimmed} waiting=${t.waiting}`
+  }
+  const gaps =
+    t.drifted === 0
+      ? 'none lacked an entry'
+      : `${t.drifted} lacked ${t.missingEntries} entr${t.missingEntries === 1 ? 'y' : 'ies'}${result.mode === 'repair' ? ` (${t.repairedEntries} written)` : ''}`
+  if (result.mode !== 'repair') {
+    return `Feed timelines: ${t.ready} ready, ${gaps}; a repair run would enrol ${t.enrolled} reader(s) and drop ${t.dropped}.`
+  }
+  const waiting =
+    t.waiting > 0
+      ? `; ${t.waiting} left unfilled behind open transactions (the next run fills them)`
+      : ''
+  return `Feed timelines: ${t.ready} ready, ${gaps}; ${t.enrolled} enrolled, ${t.dropped} dropped, ${t.trimmed} trimmed${waiting}.`
 }

@@ -225,10 +225,44 @@ export const PHASES: readonly PhaseManifest[] = [
     dropsIndexes: ['idx_posts_feed_recent'],
     triggers: [],
   },
+  {
+    // Timelines for readers of many accounts: written when a post is made, read by vrss_feed.
+    version: 10,
+    name: 'feed_timeline',
+    tables: ['feed_timeline_readers', 'feed_timeline_entries'],
+    indexes: [],
+    triggers: [
+      {
+        name: 'posts_timeline_insert',
+        table: 'posts',
+        function: 'vrss_timeline_add_post',
+        events: 'AFTER INSERT',
+      },
+      {
+        name: 'posts_timeline_update',
+        table: 'posts',
+        function: 'vrss_timeline_add_post',
+        events: 'AFTER UPDATE OF status, deleted_at, created_at, user_id',
+      },
+      {
+        name: 'user_follows_timeline',
+        table: 'user_follows',
+        function: 'vrss_timeline_follow',
+        events: 'AFTER INSERT OR DELETE OR UPDATE OF follower_id, following_id',
+      },
+    ],
+  },
 ]
 
-/** Tables whose id is not a bigint from a sequence (the API makes these ids itself). */
-export const TABLES_WITHOUT_SEQUENCE: readonly string[] = ['pending_uploads']
+/**
+ * Tables without a bigint id from a sequence: the API makes pending_uploads' ids itself, and a
+ * feed timeline's rows are keyed by the reader and the post.
+ */
+export const TABLES_WITHOUT_SEQUENCE: readonly string[] = [
+  'pending_uploads',
+  'feed_timeline_readers',
+  'feed_timeline_entries',
+]
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)
 

@@ -1,0 +1,165 @@
+/**
+ * Feed timelines (phase 010): who has one, and whether each one is complete. The triggers keep
+ * an enrolled reader's timeline as posts and follows are written; this core decides who is
+ * enrolled, fills a new timeline, repairs a drifted one and keeps each one short. `reconcile`
+ * runs it (nightly), `seed` runs it after a load.
+ *
+ * Enrolling a reader cannot be one transaction: a writer that inserted a followee's post just
+ * before the reader's row was committed did not see the reader, and a fill taken from a snapshot
+ * older than that writer's commit would not see the post. So, as CREATE INDEX CONCURRENTLY does:
+ * the readers are committed (not ready: vrss_feed does not read them yet), then the transactions
+ * that were open at that moment are waited for (bounded), and only then is each timeline filled,
+ * from a snapshot that sees everything those writers did, and marked ready. Every later writer
+ * sees the reader and writes its entries itself. Interrupted anywhere, the next run goes on: an
+ * unready reader is waited for and filled again (fill skips the entries already there).
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Sql } from '../db/connect.js'
+import { loadSql, query } from '../db/sql-files.js'
+
+/** Readers following at least this many accounts get a timeline... */
+export const ENROL_FOLLOWEES = 500
+/** ...and keep it until they follow fewer than this (no churn around one number). */
+export const DROP_FOLLOWEES = 400
+/** A new timeline reaches back this many feed posts (or to the beginning when the feed is shorter). */
+export const TIMELINE_POSTS = 800
+/** A timeline longer than this is cut back to TIMELINE_POSTS entries. */
+export const TRIM_ABOVE = 2 * TIMELINE_POSTS
+/** How long enrolment waits for the transactions that were open when the readers were committed. */
+export const DEFAULT_OPEN_WAIT_MS = 30_000
+
+export interface TimelineOptions {
+  /** Enrol, drop, fill, repair and trim; false: only find what a run would do (read-only). */
+  write: boolean
+  /** Bound of the wait for older transactions; readers still waiting stay unready for the next run. */
+  openWaitMs?: number
+}
+
+export interface TimelineReport {
+  /** Readers with a ready timeline after the run (before it, when not writing). */
+  ready: number
+  /** Readers enrolled by this run (or that would be). */
+  enrolled: number
+  /** Timelines dropped: their readers follow fewer than DROP_FOLLOWEES accounts now. */
+  dropped: number
+  /** Ready timelines that lacked entries, and the entries they lacked. */
+  drifted: number
+  missingEntries: number
+  /** Entries written by the repair of drifted timelines. */
+  repairedEntries: number
+  /** Timelines cut back to TIMELINE_POSTS entries (or cleared of entries whose post is gone). */
+  trimmed: number
+  /** Readers left unready because older transactions were still open after the wait. */
+  waiting: number
+}
+
+export type TimelineEvent =
+  | { type: 'timelines-planned'; enrol: number; drop: number; unready: number }
+  | { type: 'timelines-waiting'; transactions: number }
+
+interface Plan {
+  enrol: string[]
+  drop: string[]
+  unready: string[]
+  ready: number
+}
+
+/** Whether phase 010 is applied: feed_timeline_readers is on the search_path. */
+export async function hasTimelines(sql: Sql): Promise<boolean> {
+  const [row] = await query<{ present: boolean }>(sql, 'timeline/present')
+  return row?.present === true
+}
+
+export async function syncTimelines(
+  sql: Sql,
+  options: TimelineOptions,
+  report: (event: TimelineEvent) => void = () => undefined,
+): Promise<TimelineReport> {
+  const [plan] = await query<Plan>(sql, 'timeline/plan', [ENROL_FOLLOWEES, DROP_FOLLOWEES])
+  if (!plan) throw new Error('timeline/plan returned no row')
+  report({
+    type: 'timelines-planned',
+    enrol: plan.enrol.length,
+    drop: plan.drop.length,
+    unready: plan.unready.length,
+  })
+  const missing = await query<{ reader_id: string; missing: number }>(sql, 'timeline/missing')
+  const result: TimelineReport = {
+    ready: plan.ready,
+    enrolled: plan.enrol.length,
+    dropped: plan.drop.length,
+    drifted: missing.length,
+    missingEntries: missing.reduce((sum, row) => sum + row.missing, 0),
+    repairedEntries: 0,
+    trimmed: 0,
+    waiting: 0,
+  }
+  if (!options.write) return result
+
+  if (plan.drop.length > 0) {
+    const dropped = await sql.unsafe(loadSql('timeline/drop'), [plan.drop, DROP_FOLLOWEES])
+    result.dropped = dropped.count
+  }
+  for (const row of missing) {
+    const filled = await sql.unsafe(loadSql('timeline/fill'), [row.reader_id])
+    result.repairedEntries += filled.count
+  }
+  result.trimmed = await trimTimelines(sql)
+
+  await sql.begin(async (tx) => {
+    for (const reader of plan.enrol) await query(tx, 'timeline/enrol', [reader, TIMELINE_POSTS])
+  })
+  const unready = [...new Set([...plan.unready, ...plan.enrol])]
+  if (unready.length > 0) {
+    const settled = await waitForOpenTransactions(
+      sql,
+      options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS,
+      report,
+    )
+    if (!settled) {
+      result.waiting = unready.length
+    } else {
+      for (const reader of unready) await fillTimeline(sql, reader)
+    }
+  }
+  const [after] = await query<Plan>(sql, 'timeline/plan', [ENROL_FOLLOWEES, DROP_FOLLOWEES])
+  result.ready = after?.ready ?? result.ready
+  return result
+}
+
+/** Fills one enrolled reader's timeline and marks it ready, in one transaction. */
+async function fillTimeline(sql: Sql, reader: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await query(tx, 'timeline/fill', [reader])
+    await query(tx, 'timeline/ready', [reader])
+  })
+}
+
+/**
+ * Waits until every transaction open now (in other client sessions of this database) has
+ * ended, polling every 50 ms up to `limitMs`. True when they all ended.
+ */
+async function waitForOpenTransactions(
+  sql: Sql,
+  limitMs: number,
+  report: (event: TimelineEvent) => void,
+): Promise<boolean> {
+  const [row] = await query<{ open: string[] }>(sql, 'timeline/transactions')
+  const open = row?.open ?? []
+  if (open.length === 0) return true
+  report({ type: 'timelines-waiting', transactions: open.length })
+  const deadline = performance.now() + limitMs
+  for (;;) {
+    const [still] = await query<{ open: number }>(sql, 'timeline/still-open', [open])
+    if ((still?.open ?? 0) === 0) return true
+    if (performance.now() >= deadline) return false
+    await sleep(50)
+  }
+}
+
+/** Cuts every long timeline back (one transaction each); returns how many it cut. */
+async function trimTimelines(sql: Sql): Promise<number> {
+  const long = await query<{ reader_id: string }>(sql, 'timeline/long', [TRIM_ABOVE])
+  for (const row of long) await query(sql, 'timeline/trim', [row.reader_id, TIMELINE_POSTS])
+  return long.length
+}
