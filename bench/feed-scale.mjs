@@ -1,10 +1,10 @@
 // The feed at 10× the MVP: builds a synthetic database with set-based SQL (100K users, ~5M
 // posts, ~10M follows, 50 readers who follow only quiet accounts, 1,000–5,000 of them) on the
-// embedded server at phase 8, times the migration to phase 9 (its index build), then prints
-// p50/p95 of the first page of the feed for the four reader kinds of `explain feed` and for the
-// quiet readers with the fewest, the median and the most followees: phase 5's vrss_feed
-// (recreated as pg_temp.feed_phase5) and phase 9's, called alternately in the same session,
-// their rows compared on every call.
+// embedded server at phase 9, times the migration to phase 10 and the enrolment of the readers
+// of many accounts (`reconcile --only timelines`), then prints p50/p95 of the first page of the
+// feed for the four reader kinds of `explain feed` and for the quiet readers with the fewest,
+// the median and the most followees: phase 9's vrss_feed (recreated as pg_temp.feed_before)
+// and phase 10's, called alternately in the same session, their rows compared on every call.
 // Usage: npm run bench:feed-scale [-- scale]   (scale 1 = 10× MVP, ~10 min; 0.1 to develop)
 //        FEED_SCALE_PLANS=1 … also prints EXPLAIN (ANALYZE, BUFFERS) of both for every reader.
 import { execFileSync } from 'node:child_process'
@@ -65,11 +65,14 @@ async function build() {
   await sql`reset session_replication_role`
 }
 
-const phase5 = readFileSync(new URL('../src/sql/migrations/005_feed.sql', import.meta.url), 'utf8')
-/** Phase 5's vrss_feed, as it is in production before phase 9, under another name. */
-const phase5Function = /create or replace function vrss_feed\([\s\S]*?\n\$\$;/
-  .exec(phase5)[0]
-  .replace('function vrss_feed(', 'function pg_temp.feed_phase5(')
+const before = readFileSync(
+  new URL('../src/sql/migrations/009_feed_walk.sql', import.meta.url),
+  'utf8',
+)
+/** Phase 9's vrss_feed, as it is in production before phase 10, under another name. */
+const beforeFunction = /create or replace function vrss_feed\([\s\S]*?\n\$\$;/
+  .exec(before)[0]
+  .replace('function vrss_feed(', 'function pg_temp.feed_before(')
 
 async function time(fn, reader) {
   const started = performance.now()
@@ -83,12 +86,12 @@ async function time(fn, reader) {
  */
 const serverTimer = `
   create function pg_temp.feed_times(reader bigint, runs integer)
-  returns table (phase5 float8[], phase9 float8[]) language plpgsql as $$
+  returns table (before float8[], after float8[]) language plpgsql as $$
   declare a float8[] := '{}'; b float8[] := '{}'; t timestamptz; n bigint;
   begin
     for i in 1..runs + 5 loop
       t := clock_timestamp();
-      select count(*) into n from pg_temp.feed_phase5(reader);
+      select count(*) into n from pg_temp.feed_before(reader);
       if i > 5 then a := a || extract(epoch from clock_timestamp() - t) * 1000; end if;
       t := clock_timestamp();
       select count(*) into n from vrss_feed(reader);
@@ -97,16 +100,16 @@ const serverTimer = `
     return query select a, b;
   end $$`
 
-const HEADER = `| reader | followees | phase 5 p50 | phase 5 p95 | 009 p50 | 009 p95 | p95 ratio |
+const HEADER = `| reader | followees | 009 p50 | 009 p95 | 010 p50 | 010 p95 | p95 ratio |
 |---|---:|---:|---:|---:|---:|---:|`
 
 const row = (kind, reader, n, old, now) =>
   `| ${kind} ${reader} | ${n} | ${fmt(median(old))} | ${fmt(p95(old))} | ${fmt(median(now))} | ${fmt(p95(now))} | ${(p95(old) / p95(now)).toFixed(1)}× |`
 
 async function plans(reader) {
-  for (const name of ['pg_temp.feed_phase5', 'vrss_feed']) {
-    // vrss_feed is PL/pgSQL since phase 9: auto_explain shows the statements inside it. On a
-    // connection of its own (pg_temp.feed_phase5 is recreated there), so timings stay clean.
+  for (const name of ['pg_temp.feed_before', 'vrss_feed']) {
+    // vrss_feed is PL/pgSQL: auto_explain shows the statements inside it. On a connection of
+    // its own (pg_temp.feed_before is recreated there), so timings stay clean.
     const notices = []
     const plain = postgres(url, { max: 1, onnotice: (n) => notices.push(n.message) })
     try {
@@ -119,7 +122,7 @@ async function plans(reader) {
         'set auto_explain.log_level = notice',
       ])
         await plain.unsafe(s)
-      if (name.startsWith('pg_temp.')) await plain.unsafe(phase5Function)
+      if (name.startsWith('pg_temp.')) await plain.unsafe(beforeFunction)
       await plain.unsafe(`select id from ${name}($1)`, [reader])
     } finally {
       await plain.end({ timeout: 5 })
@@ -131,7 +134,7 @@ async function plans(reader) {
 
 try {
   let t = performance.now()
-  runCli(['migrate', '--phase', '8', '--database-url', url])
+  runCli(['migrate', '--phase', '9', '--database-url', url])
   await build()
   await sql`vacuum (analyze) users, posts, user_follows`
   const [c] = await sql`
@@ -142,11 +145,17 @@ try {
   )
   t = performance.now()
   runCli(['migrate', '--database-url', url])
+  console.log(`migrate 9 → 10: ${fmt(performance.now() - t)}`)
+  t = performance.now()
+  runCli(['reconcile', '--only', 'timelines', '--database-url', url])
+  const [e] = await sql`
+    select count(*)::int as readers, (select count(*)::int from feed_timeline_entries) as entries
+    from feed_timeline_readers where ready`
   console.log(
-    `migrate 8 → 9 (idx_posts_feed_walk built concurrently): ${fmt(performance.now() - t)}`,
+    `reconcile --only timelines (enrols readers of ≥ 500 accounts): ${fmt(performance.now() - t)}, ${e.readers} timelines, ${e.entries} entries`,
   )
-  await sql`vacuum (analyze) posts`
-  await sql.unsafe(phase5Function)
+  await sql`vacuum (analyze) feed_timeline_readers, feed_timeline_entries`
+  await sql.unsafe(beforeFunction)
   await sql.unsafe(serverTimer)
   const subjectsSql = readFileSync(
     new URL('../src/sql/explain/subjects.sql', import.meta.url),
@@ -179,7 +188,7 @@ try {
     const old = []
     const now = []
     for (let i = 0; i < RUNS + 5; i++) {
-      const a = await time('pg_temp.feed_phase5', reader)
+      const a = await time('pg_temp.feed_before', reader)
       const b = await time('vrss_feed', reader)
       if (a.ids !== b.ids) throw new Error(`reader ${reader}: the two feeds differ`)
       if (i >= 5) {
@@ -188,8 +197,8 @@ try {
       }
     }
     console.log(row(kind, reader, f.n, old, now))
-    const [times] = await sql`select phase5, phase9 from pg_temp.feed_times(${reader}, ${RUNS})`
-    inServer.push(row(kind, reader, f.n, times.phase5, times.phase9))
+    const [times] = await sql`select before, after from pg_temp.feed_times(${reader}, ${RUNS})`
+    inServer.push(row(kind, reader, f.n, times.before, times.after))
   }
   console.log(`\nIn the server (clock_timestamp around each call):\n\n${HEADER}`)
   for (const line of inServer) console.log(line)

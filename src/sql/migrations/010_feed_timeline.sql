@@ -114,14 +114,21 @@ begin
   if not found then
     return null;
   end if;
+  -- The entries newest first (the primary key backwards), each checked against its post and
+  -- follow edge until a page is found. OFFSET 0 keeps the check a per-entry lookup: as a join,
+  -- the planner may walk all of posts in feed order to merge it with a timeline it thinks small.
   ids := array(
     select t.post_id from feed_timeline_entries t
-    join posts p on p.id = t.post_id
+    cross join lateral (
+      select 1 from posts p
+      where p.id = t.post_id and p.created_at = t.created_at
+        and p.status = 'published' and p.deleted_at is null
+        and exists (select 1 from user_follows f where f.follower_id = reader and f.following_id = p.user_id)
+      offset 0
+    ) visible
     where t.reader_id = reader
       and (t.created_at, t.post_id) < (coalesce(before_at, 'infinity'), coalesce(before_id, 9223372036854775807))
       and (t.created_at, t.post_id) >= (h_at, h_id)
-      and p.created_at = t.created_at and p.status = 'published' and p.deleted_at is null
-      and exists (select 1 from user_follows f where f.follower_id = reader and f.following_id = p.user_id)
     order by t.created_at desc, t.post_id desc
     limit page_size);
   if cardinality(ids) < page_size and h_at > '-infinity' then

@@ -1,0 +1,330 @@
+// Phase 10's feed timelines: reconcile enrols the readers of many accounts, the triggers keep
+// their timelines as posts and follows are written, and vrss_feed answers from them with the
+// plan's rows, in order, over every page (past the horizon too). Drift is found and repaired,
+// long timelines are cut back, readers who follow fewer accounts are dropped, and an enrolment
+// never misses a post written by a transaction that was open when it started.
+import { spawn } from 'node:child_process'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseReconcileOptions, run as reconcile } from '../../src/commands/reconcile.js'
+import { syncTimelines, TIMELINE_POSTS } from '../../src/lib/timeline/sync.js'
+import { BIN, cleanEnv } from '../support/cli.js'
+import { migrateTo, testContext } from '../support/context.js'
+import { useTestDatabase } from '../support/db.js'
+
+const db = useTestDatabase()
+
+type Cursor = { at: Date; id: number }
+type FeedRow = { id: number; created_at: Date }
+
+async function planFeed(reader: number, cursor?: Cursor, size = 20): Promise<number[]> {
+  const at = cursor ? cursor.at : null
+  const rows = await db.sql`
+    select id from posts
+    where user_id in (select following_id from user_follows where follower_id = ${reader})
+      and status = 'published' and deleted_at is null
+      and (${at}::timestamptz is null or (created_at, id) < (${at}::timestamptz, ${cursor ? cursor.id : null}::bigint))
+    order by created_at desc, id desc
+    limit ${size}`
+  return rows.map((r) => Number(r.id))
+}
+
+/** Pages through vrss_feed, comparing each page with the plan's query; returns the rows seen. */
+async function expectSameFeed(reader: number, pages: number): Promise<number> {
+  let cursor: Cursor | undefined
+  let seen = 0
+  for (let page = 0; page < pages; page++) {
+    const shipped = (await db.sql`
+      select id, created_at from vrss_feed(${reader}, ${cursor ? cursor.at : null}, ${cursor ? cursor.id : null})`) as unknown as FeedRow[]
+    expect(
+      shipped.map((r) => Number(r.id)),
+      `reader ${reader}, page ${page}`,
+    ).toEqual(await planFeed(reader, cursor))
+    seen += shipped.length
+    const last = shipped[shipped.length - 1]
+    if (!last) break
+    cursor = { at: last.created_at, id: Number(last.id) }
+  }
+  return seen
+}
+
+/** Whether the timeline answers the first page of `reader` (vrss_feed then reads nothing else). */
+async function fromTimeline(reader: number): Promise<boolean> {
+  const [row] = await db.sql`select vrss_feed_timeline(${reader}, null, null, 20) is not null as answers`
+  return row?.answers === true
+}
+
+async function makeUsers(prefix: string, n: number): Promise<number[]> {
+  const rows = await db.sql`
+    insert into users (username, email, password_hash)
+    select ${prefix} || '_' || g, ${prefix} || '_' || g || '@timeline.test', 'x'
+    from generate_series(1, ${n}::int) g returning id`
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b)
+}
+
+async function follow(reader: number, ids: number[]) {
+  await db.sql`
+    insert into user_follows (follower_id, following_id)
+    select ${reader}, unnest(${ids}::bigint[])`
+}
+
+async function post(author: number, at: string, status = 'published'): Promise<number> {
+  const [row] = await db.sql`
+    insert into posts (user_id, type, content, status, published_at, created_at)
+    values (${author}, 'text_short', 'timeline test', ${status},
+            case when ${status} = 'published' then now() end, ${at}::timestamptz)
+    returning id`
+  return Number(row?.id)
+}
+
+const reconcileRun = (raw: Record<string, unknown> = {}) =>
+  reconcile(parseReconcileOptions({ only: 'timelines', ...raw }), testContext(db.sql, db.url))
+
+let quiet: number[] = []
+let busy: number[] = []
+let reader = 0
+let light = 0
+
+beforeAll(async () => {
+  await migrateTo(db.sql, db.url)
+  // 560 quiet accounts with 1–2 posts each and 50 busy ones with 40 each, over a year, with
+  // equal timestamps (ties broken by id): 3,000+ posts, so the timeline (800) ends at a horizon.
+  quiet = await makeUsers('quiet', 560)
+  busy = await makeUsers('busy', 50)
+  await db.sql`
+    insert into posts (user_id, type, content, published_at, created_at)
+    select u, 'text_short', 'quiet', now(), '2026-06-01'::timestamptz - ((u * 7919 + k) % 3000) * interval '1 hour'
+    from unnest(${quiet}::bigint[]) u, generate_series(1, 2) k
+    where k <= 1 + u % 2`
+  await db.sql`
+    insert into posts (user_id, type, content, published_at, created_at)
+    select u, 'text_short', 'busy', now(), '2026-06-01'::timestamptz - ((u * 31 + g * 97) % 5000) * interval '1 hour'
+    from unnest(${busy}::bigint[]) u, generate_series(1, 40) g`
+  reader = (await makeUsers('reader', 1))[0] as number
+  await follow(reader, [...quiet, ...busy])
+  light = (await makeUsers('light', 1))[0] as number
+  await follow(light, quiet.slice(0, 450))
+  await db.sql`vacuum analyze posts, user_follows`
+})
+
+describe('feed timelines (phase 10)', () => {
+  it('reconcile enrols readers of 500+ accounts, and their feed is the plan over every page, past the horizon', async () => {
+    const dry = await reconcileRun({ dryRun: true })
+    expect(dry.timelines).toMatchObject({ ready: 0, enrolled: 1, drifted: 0 })
+    expect(await db.sql`select * from feed_timeline_readers`).toHaveLength(0)
+
+    const result = await reconcileRun()
+    expect(result.timelines).toMatchObject({ ready: 1, enrolled: 1, dropped: 0, waiting: 0 })
+    const [row] = await db.sql`
+      select r.ready, r.horizon_at > '-infinity' as bounded, count(e.*)::int as entries
+      from feed_timeline_readers r join feed_timeline_entries e using (reader_id)
+      where r.reader_id = ${reader} group by r.ready, r.horizon_at`
+    expect(row).toEqual({ ready: true, bounded: true, entries: TIMELINE_POSTS })
+    expect(
+      await db.sql`select 1 from feed_timeline_readers where reader_id = ${light}`,
+    ).toHaveLength(0)
+
+    expect(await fromTimeline(reader)).toBe(true)
+    expect(await fromTimeline(light)).toBe(false)
+    // 45 pages of 20: the first 40 from the timeline, the rest below its horizon by phase 9's paths.
+    expect(await expectSameFeed(reader, 45)).toBe(900)
+    expect(await expectSameFeed(light, 3)).toBe(60)
+  })
+
+  it('keeps the timeline as posts are written, published, deleted, restored and moved', async () => {
+    const author = quiet[3] as number
+    const fresh = await post(author, '2026-07-01')
+    const draft = await post(author, '2026-07-02', 'draft')
+    const stranger = (await makeUsers('stranger', 1))[0] as number
+    await post(stranger, '2026-07-03')
+    let page = await db.sql`select id from vrss_feed(${reader}) limit 3`
+    expect(page.map((r) => Number(r.id))).toEqual([fresh, ...(await planFeed(reader)).slice(1, 3)])
+    await db.sql`update posts set status = 'published', published_at = now() where id = ${draft}`
+    page = await db.sql`select id from vrss_feed(${reader}) limit 2`
+    expect(page.map((r) => Number(r.id))).toEqual([draft, fresh])
+    await db.sql`update posts set deleted_at = now() where id = ${draft}`
+    await db.sql`update posts set created_at = '2026-07-05' where id = ${fresh}`
+    expect(Number((await db.sql`select id from vrss_feed(${reader}) limit 1`)[0]?.id)).toBe(fresh)
+    await db.sql`update posts set deleted_at = null, created_at = '2026-07-06' where id = ${draft}`
+    expect(await fromTimeline(reader)).toBe(true)
+    expect(await expectSameFeed(reader, 3)).toBe(60)
+    await db.sql`delete from posts where id = ${draft}`
+    expect(await expectSameFeed(reader, 3)).toBe(60)
+  })
+
+  it('adds the posts of a new followee and removes those of an unfollowed one', async () => {
+    const newcomer = (await makeUsers('newcomer', 1))[0] as number
+    const newest = await post(newcomer, '2026-08-01')
+    await post(newcomer, '2026-05-30')
+    expect(Number((await db.sql`select id from vrss_feed(${reader}) limit 1`)[0]?.id)).not.toBe(
+      newest,
+    )
+    await follow(reader, [newcomer])
+    expect(Number((await db.sql`select id from vrss_feed(${reader}) limit 1`)[0]?.id)).toBe(newest)
+    expect(await fromTimeline(reader)).toBe(true)
+    await db.sql`delete from user_follows where follower_id = ${reader} and following_id = ${newcomer}`
+    const [left] = await db.sql`
+      select count(*)::int as n from feed_timeline_entries where reader_id = ${reader} and author_id = ${newcomer}`
+    expect(left?.n).toBe(0)
+    expect(await expectSameFeed(reader, 5)).toBe(100)
+  })
+
+  it('finds a timeline that lacks entries (exit 3 with --check), writes them back, and the feed is right again', async () => {
+    const gone = await db.sql`
+      delete from feed_timeline_entries
+      where reader_id = ${reader}
+        and (post_id, created_at) in (select id, created_at from vrss_feed(${reader}) limit 3)
+      returning post_id`
+    expect(gone).toHaveLength(3)
+    const check = await reconcileRun({ check: true })
+    expect(check.exitCode).toBe(3)
+    expect(check.timelines).toMatchObject({ drifted: 1, missingEntries: 3 })
+    const repaired = await reconcileRun()
+    expect(repaired.timelines).toMatchObject({ drifted: 1, missingEntries: 3, repairedEntries: 3 })
+    expect((await reconcileRun({ check: true })).exitCode).toBe(0)
+    expect(await expectSameFeed(reader, 3)).toBe(60)
+  })
+
+  it('cuts a long timeline back to its newest entries, the horizon moved up, the feed unchanged', async () => {
+    const author = busy[0] as number
+    await db.sql`
+      insert into posts (user_id, type, content, published_at, created_at)
+      select ${author}, 'text_short', 'burst', now(), '2026-09-01'::timestamptz + g * interval '1 minute'
+      from generate_series(1, 900) g`
+    const [before] = await db.sql`
+      select horizon_at from feed_timeline_readers where reader_id = ${reader}`
+    const result = await reconcileRun()
+    expect(result.timelines?.trimmed).toBe(1)
+    const [after] = await db.sql`
+      select r.horizon_at, (select count(*)::int from feed_timeline_entries e where e.reader_id = r.reader_id) as entries
+      from feed_timeline_readers r where r.reader_id = ${reader}`
+    expect(after?.entries).toBe(TIMELINE_POSTS)
+    expect((after?.horizon_at as Date).getTime()).toBeGreaterThan(
+      (before?.horizon_at as Date).getTime(),
+    )
+    expect(await expectSameFeed(reader, 45)).toBe(900)
+  })
+
+  it('drops the timeline of a reader who follows fewer than 400 accounts, not before', async () => {
+    const other = (await makeUsers('dropper', 1))[0] as number
+    await follow(other, quiet.slice(0, 520))
+    expect((await reconcileRun()).timelines?.enrolled).toBe(1)
+    const unfollow = (ids: number[]) => db.sql`
+      delete from user_follows where follower_id = ${other} and following_id = any(${ids}::bigint[])`
+    await unfollow(quiet.slice(0, 110)) // 410 left: kept
+    expect((await reconcileRun()).timelines?.dropped).toBe(0)
+    expect(await fromTimeline(other)).toBe(true)
+    expect(await expectSameFeed(other, 2)).toBe(40)
+    await unfollow(quiet.slice(110, 130)) // 390 left: dropped, entries with it
+    expect((await reconcileRun()).timelines?.dropped).toBe(1)
+    const [left] = await db.sql`
+      select (select count(*) from feed_timeline_readers where reader_id = ${other})::int as readers,
+             (select count(*) from feed_timeline_entries where reader_id = ${other})::int as entries`
+    expect(left).toEqual({ readers: 0, entries: 0 })
+    expect(await expectSameFeed(other, 2)).toBe(40)
+  })
+})
+
+describe('enrolment next to open transactions', () => {
+  it('waits for a transaction that wrote a followee post before the reader was enrolled, then includes it', async () => {
+    const [late] = await makeUsers('late_reader', 1)
+    await follow(late as number, quiet.slice(0, 510))
+    // A writer opens before the enrolment, inserts a followee's post and commits only later.
+    let postId = 0
+    let commit: () => void = () => undefined
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve
+    })
+    const writer = db.sql.begin(async (tx) => {
+      const [row] = await tx`
+        insert into posts (user_id, type, content, published_at, created_at)
+        values (${quiet[0] as number}, 'text_short', 'late', now(), '2026-12-01') returning id`
+      postId = Number(row?.id)
+      await committed
+    })
+    while (postId === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const sync = syncTimelines(db.sql, { write: true, openWaitMs: 20_000 })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    commit()
+    await writer
+    const result = await sync
+    expect(result.waiting).toBe(0)
+    expect(Number((await db.sql`select id from vrss_feed(${late as number}) limit 1`)[0]?.id)).toBe(
+      postId,
+    )
+    expect(await fromTimeline(late as number)).toBe(true)
+    expect(await expectSameFeed(late as number, 2)).toBe(40)
+  })
+
+  it('leaves the reader unready when the wait runs out, and the next run fills the timeline', async () => {
+    const [slow] = await makeUsers('slow_reader', 1)
+    await follow(slow as number, quiet.slice(0, 505))
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let open = false
+    const idle = db.sql.begin(async (tx) => {
+      await tx`select 1`
+      open = true
+      await held
+    })
+    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    const first = await syncTimelines(db.sql, { write: true, openWaitMs: 200 })
+    expect(first.waiting).toBe(1)
+    const [row] =
+      await db.sql`select ready from feed_timeline_readers where reader_id = ${slow as number}`
+    expect(row?.ready).toBe(false)
+    expect(await fromTimeline(slow as number)).toBe(false)
+    expect(await expectSameFeed(slow as number, 2)).toBe(40)
+    release()
+    await idle
+    const second = await syncTimelines(db.sql, { write: true })
+    expect(second).toMatchObject({ waiting: 0, enrolled: 0 })
+    expect(await fromTimeline(slow as number)).toBe(true)
+    expect(await expectSameFeed(slow as number, 2)).toBe(40)
+  })
+
+  it('a reconcile killed (-9) while it waits leaves the reader unready; the next run finishes the enrolment', async () => {
+    const [killed] = await makeUsers('killed_reader', 1)
+    await follow(killed as number, quiet.slice(0, 530))
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let open = false
+    const idle = db.sql.begin(async (tx) => {
+      await tx`select 1`
+      open = true
+      await held
+    })
+    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    const child = spawn(
+      process.execPath,
+      [BIN, 'reconcile', '--only', 'timelines', '--database-url', db.url],
+      { env: cleanEnv(), stdio: 'ignore' },
+    )
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    )
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const rows =
+        await db.sql`select 1 from feed_timeline_readers where reader_id = ${killed as number}`
+      if (rows.length > 0) break
+      if (Date.now() > deadline) throw new Error('reconcile never enrolled the reader')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    child.kill('SIGKILL')
+    expect(await exited).toBe('SIGKILL')
+    release()
+    await idle
+    const [row] =
+      await db.sql`select ready from feed_timeline_readers where reader_id = ${killed as number}`
+    expect(row?.ready).toBe(false)
+    expect(await expectSameFeed(killed as number, 2)).toBe(40)
+    const next = await reconcileRun()
+    expect(next.timelines).toMatchObject({ waiting: 0, drifted: 0 })
+    expect(await fromTimeline(killed as number)).toBe(true)
+    expect(await expectSameFeed(killed as number, 2)).toBe(40)
+  })
+})
