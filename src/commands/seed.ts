@@ -52,8 +52,14 @@ export function render(result: SeedResult, out: Output): void {
   )
   const t = result.timings
   out.print(
-    `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), vacuum+analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}.`,
+    `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), vacuum+analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}${result.timelines ? `, feed timelines ${formatMs(t.timelinesMs)}` : ''}.`,
   )
+  if (result.timelines) {
+    const tl = result.timelines
+    out.print(
+      `Feed timelines: ${tl.ready} reader(s) of 500+ accounts have one${tl.waiting > 0 ? `; ${tl.waiting} wait behind open transactions (the next reconcile fills them)` : ''}.`,
+    )
+  }
   out.print(
     driftRows === 0
       ? 'Counters and storage totals: exact (0 rows drift).'

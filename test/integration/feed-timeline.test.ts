@@ -49,7 +49,8 @@ async function expectSameFeed(reader: number, pages: number): Promise<number> {
 
 /** Whether the timeline answers the first page of `reader` (vrss_feed then reads nothing else). */
 async function fromTimeline(reader: number): Promise<boolean> {
-  const [row] = await db.sql`select vrss_feed_timeline(${reader}, null, null, 20) is not null as answers`
+  const [row] =
+    await db.sql`select vrss_feed_timeline(${reader}, null, null, 20) is not null as answers`
   return row?.answers === true
 }
 

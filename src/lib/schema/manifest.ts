@@ -229,8 +229,8 @@ export const PHASES: readonly PhaseManifest[] = [
     // Timelines for readers of many accounts: written when a post is made, read by vrss_feed.
     version: 10,
     name: 'feed_timeline',
-    tables: ['feed_timeline_readers', 'feed_timeline_entries'],
-    indexes: [],
+    tables: ['feed_timeline_readers', 'feed_timeline_entries', 'feed_timeline_sources'],
+    indexes: ['idx_feed_timeline_sources_reader'],
     triggers: [
       {
         name: 'posts_timeline_insert',
@@ -262,6 +262,7 @@ export const TABLES_WITHOUT_SEQUENCE: readonly string[] = [
   'pending_uploads',
   'feed_timeline_readers',
   'feed_timeline_entries',
+  'feed_timeline_sources',
 ]
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)

@@ -35,6 +35,11 @@ export function showProgress(out: Output): Report<SeedEvent> {
         return out.warn(
           `The data is loaded, but VACUUM (ANALYZE) after it failed: ${event.error}. Run VACUUM ANALYZE later for good query plans.`,
         )
+      case 'timelines-started':
+        progress = out.progress('Filling the feed timelines of readers of 500+ accounts')
+        return
+      case 'timelines-done':
+        return progress?.succeed(`Feed timelines: ${event.ready} ready`)
     }
   }
 }

@@ -8,6 +8,7 @@ import { withAdvisoryLock } from '../db/sessions.js'
 import { query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
 import { VRSS_TABLES } from '../schema/manifest.js'
+import { hasTimelines, syncTimelines, type TimelineReport } from '../timeline/sync.js'
 import type { Tier } from './generate-subscriptions.js'
 import { generateWithReservedIds } from './ids.js'
 import type { LoadTimings } from './load.js'
@@ -46,6 +47,9 @@ export type SeedEvent =
   | { type: 'loaded' }
   /** The rows are committed, but VACUUM (ANALYZE) after them failed. */
   | { type: 'vacuum-failed'; error: string }
+  /** Phase 10: the readers of many accounts get their feed timelines (reconcile's step). */
+  | { type: 'timelines-started' }
+  | { type: 'timelines-done'; ready: number }
 
 /**
  * Asked once the seed knows what --reset would empty (under the seed lock, before anything is
@@ -74,6 +78,8 @@ export interface SeedOutcome {
   /** Rows breaking a docs/schema.md guarantee after the seed: all zero. */
   drift: DriftSummary
   feedUsers: { power: number[]; typical: number[]; sparse: number[] }
+  /** Phase 10: the feed timelines after the seed (readers of 500+ accounts enrolled). */
+  timelines?: TimelineReport
   /** Where the time went, in ms. */
   timings: {
     strategy: string
@@ -81,6 +87,8 @@ export interface SeedOutcome {
     loadMs: number
     analyzeMs: number
     verifyMs: number
+    /** Enrolling and filling the feed timelines (phase 10), 0 before it. */
+    timelinesMs: number
   }
 }
 
@@ -127,6 +135,9 @@ async function seedLocked(
   const verifyStarted = performance.now()
   const [drift] = await query<DriftSummary>(ctx.sql, 'seed/drift-summary')
   const verifyMs = Math.round(performance.now() - verifyStarted)
+  const timelinesStarted = performance.now()
+  const timelines = (await hasTimelines(ctx.sql)) ? await enrolReaders(ctx, report) : undefined
+  const timelinesMs = Math.round(performance.now() - timelinesStarted)
   tables.sort((a, b) => VRSS_TABLES.indexOf(a.table) - VRSS_TABLES.indexOf(b.table))
   const totalRows = tables.reduce((sum, t) => sum + t.rows, 0)
   const elapsedMs = performance.now() - started
@@ -140,8 +151,20 @@ async function seedLocked(
     rowsPerSecond: Math.round(totalRows / (elapsedMs / 1000)),
     drift: drift as DriftSummary,
     feedUsers,
-    timings: { generateMs, ...load, verifyMs },
+    ...(timelines ? { timelines } : {}),
+    timings: { generateMs, ...load, verifyMs, timelinesMs },
   }
+}
+
+/**
+ * The feed timelines, as the nightly reconcile would leave them: the seeded readers of 500+
+ * accounts enrolled and filled, and a timeline the load wrote past (triggers off) repaired.
+ */
+async function enrolReaders(ctx: CoreContext, report: Report<SeedEvent>): Promise<TimelineReport> {
+  report({ type: 'timelines-started' })
+  const timelines = await syncTimelines(ctx.sql, { write: true })
+  report({ type: 'timelines-done', ready: timelines.ready })
+  return timelines
 }
 
 interface Generated {

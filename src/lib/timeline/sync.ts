@@ -42,9 +42,12 @@ export interface TimelineReport {
   enrolled: number
   /** Timelines dropped: their readers follow fewer than DROP_FOLLOWEES accounts now. */
   dropped: number
-  /** Ready timelines that lacked entries, and the entries they lacked. */
+  /** Ready timelines that differed from the follows and posts they stand for... */
   drifted: number
+  /** ...by these: entries missing, followed accounts without a source, sources not followed. */
   missingEntries: number
+  missingSources: number
+  extraSources: number
   /** Entries written by the repair of drifted timelines. */
   repairedEntries: number
   /** Timelines cut back to TIMELINE_POSTS entries (or cleared of entries whose post is gone). */
@@ -56,6 +59,13 @@ export interface TimelineReport {
 export type TimelineEvent =
   | { type: 'timelines-planned'; enrol: number; drop: number; unready: number }
   | { type: 'timelines-waiting'; transactions: number }
+
+interface Gap {
+  reader_id: string
+  missing: number
+  missing_sources: number
+  extra_sources: number
+}
 
 interface Plan {
   enrol: string[]
@@ -83,13 +93,16 @@ export async function syncTimelines(
     drop: plan.drop.length,
     unready: plan.unready.length,
   })
-  const missing = await query<{ reader_id: string; missing: number }>(sql, 'timeline/missing')
+  const missing = await query<Gap>(sql, 'timeline/missing')
+  const sum = (key: keyof Omit<Gap, 'reader_id'>) => missing.reduce((n, row) => n + row[key], 0)
   const result: TimelineReport = {
     ready: plan.ready,
     enrolled: plan.enrol.length,
     dropped: plan.drop.length,
     drifted: missing.length,
-    missingEntries: missing.reduce((sum, row) => sum + row.missing, 0),
+    missingEntries: sum('missing'),
+    missingSources: sum('missing_sources'),
+    extraSources: sum('extra_sources'),
     repairedEntries: 0,
     trimmed: 0,
     waiting: 0,
@@ -100,10 +113,7 @@ export async function syncTimelines(
     const dropped = await sql.unsafe(loadSql('timeline/drop'), [plan.drop, DROP_FOLLOWEES])
     result.dropped = dropped.count
   }
-  for (const row of missing) {
-    const filled = await sql.unsafe(loadSql('timeline/fill'), [row.reader_id])
-    result.repairedEntries += filled.count
-  }
+  for (const row of missing) result.repairedEntries += await fillTimeline(sql, row.reader_id)
   result.trimmed = await trimTimelines(sql)
 
   await sql.begin(async (tx) => {
@@ -127,11 +137,16 @@ export async function syncTimelines(
   return result
 }
 
-/** Fills one enrolled reader's timeline and marks it ready, in one transaction. */
-async function fillTimeline(sql: Sql, reader: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    await query(tx, 'timeline/fill', [reader])
+/**
+ * Makes one enrolled reader's sources and entries complete and marks the timeline ready, in one
+ * transaction; returns the entries written.
+ */
+async function fillTimeline(sql: Sql, reader: string): Promise<number> {
+  return sql.begin(async (tx) => {
+    await query(tx, 'timeline/sources', [reader])
+    const filled = await tx.unsafe(loadSql('timeline/fill'), [reader])
     await query(tx, 'timeline/ready', [reader])
+    return filled.count
   })
 }
 

@@ -1,6 +1,7 @@
 -- Down script of 010_feed_timeline: phase 9's vrss_feed (the same text), no timelines. The
 -- timeline rows are derived from posts and user_follows, so dropping them loses nothing.
 -- vrss-db:rows-derived feed_timeline_entries rebuilt from posts and user_follows
+-- vrss-db:rows-derived feed_timeline_sources copied from user_follows
 -- vrss-db:rows-derived feed_timeline_readers re-enrolled by reconcile after migrate
 create or replace function vrss_feed(
   reader bigint,
@@ -71,4 +72,5 @@ drop function if exists vrss_feed_timeline(bigint, timestamptz, bigint, integer)
 drop function if exists vrss_timeline_follow();
 drop function if exists vrss_timeline_add_post();
 drop table if exists feed_timeline_entries;
+drop table if exists feed_timeline_sources;
 drop table if exists feed_timeline_readers;
