@@ -12,11 +12,11 @@ describe('vrss-db verify-triggers (end to end)', () => {
     await runCli(['migrate'], { env: { DATABASE_URL: url } })
     const ok = await runCli(['verify-triggers'], { env: { DATABASE_URL: url } })
     expect(ok.code, ok.stderr).toBe(0)
-    expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.33\n/)
+    expect(ok.stdout).toMatch(/^TAP version 14\n1\.\.36\n/)
     // One catalog query answers every presence proof: its time is given once.
-    expect(ok.stdout).toMatch(/# presence: 20 triggers read from the catalog in one query \(/)
+    expect(ok.stdout).toMatch(/# presence: 22 triggers read from the catalog in one query \(/)
     expect(ok.stdout).not.toMatch(/\[presence\][^\n]*ms\)/)
-    expect(ok.stdout).toMatch(/# 33 passed, 0 failed in/)
+    expect(ok.stdout).toMatch(/# 36 passed, 0 failed in/)
     await sql`alter table reposts disable trigger reposts_count_reposts`
     const broken = await runCli(['verify-triggers', '--json'], { env: { DATABASE_URL: url } })
     expect(broken.code).toBe(3)

@@ -213,7 +213,12 @@ describe('counters (phase 8)', () => {
       },
       testContext(sql, url),
     )
-    expect(result.reverted.map((p) => p.version)).toEqual([9, 8])
+    expect(result.reverted.map((p) => p.version)).toEqual(
+      loadMigrations()
+        .map((m) => m.version)
+        .filter((v) => v > 7)
+        .reverse(),
+    )
     const [row] = await sql`select likes_count from posts where id = ${post}`
     expect(row?.likes_count).toBe(2)
     const [table] = await sql`select to_regclass('post_counter_deltas') is null as gone`

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/db/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { VRSS_TABLES } from '../../src/lib/schema/manifest.js'
+import { DERIVED_TABLES, VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import { planFor } from '../../src/lib/seed/plan.js'
 import { STREAM_MIN_USERS } from '../../src/lib/seed/seed.js'
 import { prepareStream } from '../../src/lib/seed/stream-generate.js'
@@ -33,7 +33,9 @@ afterAll(closeTestConnections)
 async function dump(sql: Sql): Promise<string> {
   let text = ''
   for (const table of [...VRSS_TABLES, 'subscription_tiers']) {
-    const rows = await sql.unsafe(`select t::text as row from ${table} t order by id`)
+    const rows = await sql.unsafe(
+      `select t::text as row from ${table} t order by ${DERIVED_TABLES.includes(table) ? 't::text' : 'id'}`,
+    )
     text += `${table}\n${rows.map((r) => r.row).join('\n')}\n`
   }
   return text

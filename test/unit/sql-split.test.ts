@@ -60,7 +60,7 @@ describe('checksums', () => {
 })
 
 describe('the embedded phases', () => {
-  it('are 001 … 009, each with a down script; 005 and 009 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
+  it('are 001 … 010, each with a down script; 005 and 009 (CREATE INDEX CONCURRENTLY) and 007 (a batched backfill) run outside a transaction', () => {
     const migrations = loadMigrations()
     expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual([
       '1:foundation',
@@ -72,6 +72,7 @@ describe('the embedded phases', () => {
       '7:posts_visibility',
       '8:counters',
       '9:feed_walk',
+      '10:feed_timeline',
     ])
     expect(migrations.map((m) => m.transactional)).toEqual([
       true,
@@ -83,6 +84,7 @@ describe('the embedded phases', () => {
       false,
       true,
       false,
+      true,
     ])
     for (const m of migrations) expect(m.down).toMatch(/drop (table|function|index)|alter column/i)
   })

@@ -27,6 +27,11 @@ export const BENCH_TABLES = [
   'comments',
   'reposts',
   'post_counter_deltas',
+  // Phase 10: the follow trigger reads and writes them; copied (empty of readers) so that it
+  // finds the scratch tables, never the live ones further down the search_path.
+  'feed_timeline_readers',
+  'feed_timeline_sources',
+  'feed_timeline_entries',
 ]
 export const BENCH_MARKER = 'vrss-db bench scratch schema'
 const QUOTA_BYTES = 52_428_800

@@ -188,6 +188,18 @@ export const CITUS_TABLES: Readonly<Record<string, TablePlan>> = {
     placement: byUser('user_id'),
     why: "a user's billing rows; tier_id points into a reference table",
   },
+  feed_timeline_readers: {
+    placement: byUser('reader_id'),
+    why: "one row per enrolled reader, on the reader's shard next to their follows",
+  },
+  feed_timeline_sources: {
+    placement: byUser('reader_id'),
+    why: "the enrolled reader's follow edges, next to their user_follows rows; a new post's fan-out asks every shard by author_id",
+  },
+  feed_timeline_entries: {
+    placement: byUser('reader_id'),
+    why: "the reader's timeline on the reader's shard: a page is one local index range",
+  },
 }
 
 const COUNTER_REWRITE = (counter: string, column: string) =>
@@ -241,6 +253,18 @@ export const CITUS_TRIGGER_FUNCTIONS: Readonly<Record<string, TriggerFunctionPla
     effect: 'rewrite',
     reason: 'updates posts and the parent comment by id alone',
     fix: `${COUNTER_REWRITE('comments_count', 'post_user_id')}; the parent comment likewise (same post, same shard)`,
+  },
+  vrss_timeline_add_post: {
+    effect: 'breaks',
+    reason:
+      "a post on its author's shard writes entries on the shards of its enrolled followers, found in feed_timeline_sources by author_id (every shard)",
+    fix: "fan out in the transaction that writes the post: the API runs INSERT INTO feed_timeline_entries SELECT … FROM feed_timeline_sources WHERE author_id = the author (Citus routes each row to its reader's shard), so the post and its entries still commit together",
+  },
+  vrss_timeline_follow: {
+    effect: 'breaks',
+    reason:
+      "the reader's source and entries are on the follower's shard, but the followee's posts it copies are on the followee's shard",
+    fix: "keep the source and the unfollow's deletes in the trigger (same shard; citus.enable_unsafe_triggers); the copy of the followee's posts since the horizon becomes an INSERT … SELECT from posts WHERE user_id = the followee, run by the API in the follow's transaction",
   },
   vrss_befriend_on_mutual_follow: {
     effect: 'breaks',

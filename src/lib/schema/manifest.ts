@@ -233,16 +233,10 @@ export const PHASES: readonly PhaseManifest[] = [
     indexes: ['idx_feed_timeline_sources_reader'],
     triggers: [
       {
-        name: 'posts_timeline_insert',
+        name: 'posts_timeline',
         table: 'posts',
         function: 'vrss_timeline_add_post',
-        events: 'AFTER INSERT',
-      },
-      {
-        name: 'posts_timeline_update',
-        table: 'posts',
-        function: 'vrss_timeline_add_post',
-        events: 'AFTER UPDATE OF status, deleted_at, created_at, user_id',
+        events: 'AFTER INSERT OR UPDATE OF status, deleted_at, created_at, user_id',
       },
       {
         name: 'user_follows_timeline',
@@ -266,6 +260,16 @@ export const TABLES_WITHOUT_SEQUENCE: readonly string[] = [
 ]
 
 export const VRSS_TABLES: readonly string[] = PHASES.flatMap((phase) => phase.tables)
+
+/**
+ * Tables that only hold what other tables already say (phase 10's feed timelines, a cache that
+ * reconcile rebuilds): emptying them loses nothing.
+ */
+export const DERIVED_TABLES: readonly string[] = [
+  'feed_timeline_readers',
+  'feed_timeline_sources',
+  'feed_timeline_entries',
+]
 
 /** The tables whose exact row counts `status` shows. */
 export const MAIN_TABLES: readonly string[] = [

@@ -8,6 +8,7 @@ import type { Sql, TransactionSql } from '../db/connect.js'
 import { lockHolder } from '../db/sessions.js'
 import { loadSql, query } from '../db/sql-files.js'
 import { VrssError } from '../errors.js'
+import { DERIVED_TABLES } from '../schema/manifest.js'
 
 export const SEED_LOCK = 'vrss-db:seed'
 
@@ -156,7 +157,10 @@ export async function undoUnfinishedLoads(
     }
   }
   const tables = Object.keys(maxIds)
-  await emptyTables(sql, tables, {
+  // The feed timelines hold only what the loaded tables say (reconcile rebuilds them), and they
+  // point at the loaded users: they are emptied with them, whatever they hold.
+  const derived = await query<{ table: string }>(sql, 'seed/tables-present', [DERIVED_TABLES])
+  await emptyTables(sql, [...tables, ...derived.map((d) => d.table)], {
     action: 'undo the interrupted seed',
     lockTimeoutMs,
     precondition: async (tx) => {

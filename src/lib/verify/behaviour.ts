@@ -141,6 +141,40 @@ export const PROOFS: Proof[] = [
     },
   },
   {
+    // Phase 10: the timeline of a reader vrss-db enrolled (here enrolled by hand, ready, from the
+    // beginning of time: the proof is rolled back).
+    name: "an enrolled reader's timeline gets a followee's new post, a new followee's posts, and loses an unfollowed one's",
+    tables: [...SOCIAL, 'user_follows'],
+    phase: 10,
+    async run(tx, f) {
+      const [reader, a, b] = [await f.user(), await f.user(), await f.user()]
+      const earlier = await f.post(b)
+      await tx`insert into user_follows (follower_id, following_id) values (${reader}, ${a})`
+      await tx`insert into feed_timeline_readers (reader_id, horizon_at, horizon_id, ready)
+               values (${reader}, '-infinity', 0, true)`
+      await tx`insert into feed_timeline_sources (author_id, reader_id) values (${a}, ${reader})`
+      const timeline = async () =>
+        (
+          await tx`select post_id from feed_timeline_entries where reader_id = ${reader}
+                   order by created_at desc, post_id desc`
+        ).map((r) => Number(r.post_id))
+      const feed = async () =>
+        (await tx`select id from vrss_feed(${reader})`).map((r) => Number(r.id))
+      const post = await f.post(a)
+      expectEqual('timeline after a followee posts', [post], await timeline())
+      await tx`insert into user_follows (follower_id, following_id) values (${reader}, ${b})`
+      expectEqual(
+        'timeline after following an account that posted',
+        [post, earlier],
+        await timeline(),
+      )
+      expectEqual('vrss_feed from the timeline', [post, earlier], await feed())
+      await tx`delete from user_follows where follower_id = ${reader} and following_id = ${b}`
+      expectEqual('timeline after an unfollow', [post], await timeline())
+      expectEqual('vrss_feed after the unfollow', [post], await feed())
+    },
+  },
+  {
     name: 'storage totals and breakdown follow post_media',
     tables: [...SOCIAL, 'post_media'],
     async run(tx, f) {

@@ -23,7 +23,12 @@ const TABLES = [
   'friendships',
 ]
 /** Copied too when the live schema has them (later phases). */
-const OPTIONAL_TABLES = ['post_counter_deltas']
+const OPTIONAL_TABLES = [
+  'post_counter_deltas',
+  'feed_timeline_readers',
+  'feed_timeline_sources',
+  'feed_timeline_entries',
+]
 /** The only schemas removeLeftovers ever drops: this name pattern and this comment. */
 const SCRATCH_NAME = /^vrss_verify_[0-9a-f]{8}$/
 export const SCRATCH_MARKER = 'vrss-db verify-triggers scratch schema'

@@ -66,8 +66,7 @@ $$;
 comment on function vrss_feed(bigint, timestamptz, bigint, integer) is
   'Home feed of a reader: newest posts per followee merged, or a bounded index-only recency walk where the estimate says it costs less';
 drop trigger if exists user_follows_timeline on user_follows;
-drop trigger if exists posts_timeline_update on posts;
-drop trigger if exists posts_timeline_insert on posts;
+drop trigger if exists posts_timeline on posts;
 drop function if exists vrss_feed_timeline(bigint, timestamptz, bigint, integer);
 drop function if exists vrss_timeline_follow();
 drop function if exists vrss_timeline_add_post();

@@ -21,11 +21,10 @@
 -- until then (`ready` false) the feed does not read it. So no writer of the API ever builds one.
 
 create table feed_timeline_readers (
-  reader_id   bigint      primary key references users (id) on delete cascade,
-  horizon_at  timestamptz not null,
-  horizon_id  bigint      not null,
-  ready       boolean     not null default false,
-  enrolled_at timestamptz not null default now()
+  reader_id  bigint      primary key references users (id) on delete cascade,
+  horizon_at timestamptz not null,
+  horizon_id bigint      not null,
+  ready      boolean     not null default false
 );
 comment on table feed_timeline_readers is
   'Readers with a feed timeline (vrss-db reconcile enrols them): every visible post of a followee at or after (horizon_at, horizon_id) has an entry';
@@ -56,33 +55,31 @@ comment on table feed_timeline_sources is
   'The accounts each enrolled reader follows (user_follows of the readers in feed_timeline_readers), keyed by author for the fan-out of a new post';
 create index idx_feed_timeline_sources_reader on feed_timeline_sources (reader_id);
 
--- A new or newly visible post: an entry for every enrolled reader who follows its author. (One
--- older than a reader's horizon is not needed there; the read ignores it and reconcile drops it.)
+-- A new or newly visible post (published, restored, or moved in time or to another author): an
+-- entry for every enrolled reader who follows its author. A stale entry under the old time or
+-- author is skipped by the read; one older than a reader's horizon is not needed there (the read
+-- ignores it and reconcile drops it). The test is in the function, not in a WHEN clause: reading
+-- a trigger's WHEN clause back (pg_get_triggerdef, as status and pg_dump do) locks the table.
 create function vrss_timeline_add_post() returns trigger
 language plpgsql as $$
 begin
-  insert into feed_timeline_entries (reader_id, created_at, post_id, author_id)
-  select s.reader_id, new.created_at, new.id, new.user_id
-  from feed_timeline_sources s
-  where s.author_id = new.user_id
-  on conflict do nothing;
+  if new.status = 'published' and new.deleted_at is null
+     and (tg_op = 'INSERT' or old.status <> 'published' or old.deleted_at is not null
+          or old.created_at <> new.created_at or old.user_id <> new.user_id) then
+    insert into feed_timeline_entries (reader_id, created_at, post_id, author_id)
+    select s.reader_id, new.created_at, new.id, new.user_id
+    from feed_timeline_sources s
+    where s.author_id = new.user_id
+    on conflict do nothing;
+  end if;
   return null;
 end
 $$;
 
-create trigger posts_timeline_insert
-  after insert on posts
-  for each row when (new.status = 'published' and new.deleted_at is null)
-  execute function vrss_timeline_add_post();
-
--- Published, restored, or moved in time or to another author: the same entries (a stale one
--- under the old time or author is skipped by the read).
-create trigger posts_timeline_update
-  after update of status, deleted_at, created_at, user_id on posts
-  for each row when (new.status = 'published' and new.deleted_at is null
-    and (old.status <> 'published' or old.deleted_at is not null
-         or old.created_at <> new.created_at or old.user_id <> new.user_id))
-  execute function vrss_timeline_add_post();
+-- UPDATE OF: counter updates (which set none of these columns) do not fire it.
+create trigger posts_timeline
+  after insert or update of status, deleted_at, created_at, user_id on posts
+  for each row execute function vrss_timeline_add_post();
 
 -- A follow by an enrolled reader: a source, and the followee's visible posts at or after the
 -- horizon. An unfollow removes both (the read would skip the entries anyway). Any other
