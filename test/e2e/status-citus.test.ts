@@ -1,5 +1,6 @@
 // `vrss-db status --citus-readiness`: the report through the real binary, as JSON and as text.
 import { beforeAll, describe, expect, it } from 'vitest'
+import { VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import { runCli } from '../support/cli.js'
 import { migrateTo } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
@@ -18,7 +19,7 @@ describe('status --citus-readiness', () => {
     expect(document.findings).toEqual([])
     const readiness = document.citusReadiness
     expect(readiness.plan).toBe('docs/scaling.md')
-    expect(readiness.tablesChecked).toBe(25)
+    expect(readiness.tablesChecked).toBe(VRSS_TABLES.length)
     expect(readiness.counts.blocks).toBeGreaterThan(0)
     const email = readiness.items.find((i: { name: string }) => i.name === 'users_email_key')
     expect(email.reason).toBe(
@@ -30,7 +31,10 @@ describe('status --citus-readiness', () => {
     const run = await runCli(['status', '--check', '--citus-readiness', '--database-url', db.url])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
-      /^Citus {5}25 VRSS tables checked against docs\/scaling\.md: \d+ refused by Citus/m,
+      new RegExp(
+        `^Citus {5}${VRSS_TABLES.length} VRSS tables checked against docs/scaling\\.md: \\d+ refused by Citus`,
+        'm',
+      ),
     )
     expect(run.stdout).toContain('users_email_key')
     expect(run.stdout).toContain('user_follows_befriend')

@@ -63,7 +63,7 @@ describe('phase 007 (posts.visibility) stopped half-way', () => {
       await sql`insert into posts (user_id, type, content, published_at, visibility) values (${user?.id as number}, 'text_short', 'late', now(), 'followers') returning id`
     await sql`update posts set visibility = 'public' where content = 'early'`
     const result = await migrateTo(sql, url)
-    expect(result.applied.map((p) => p.version)).toEqual([7, 8, 9])
+    expect(result.applied.map((p) => p.version)).toEqual(newestFirstAbove(6).reverse())
     const rows =
       await sql`select content, visibility::text as v from posts where user_id = ${user?.id as number} order by id`
     expect(rows.map((r) => `${r.content}:${r.v}`)).toEqual(['early:public', 'late:followers'])
@@ -98,7 +98,7 @@ describe('phase 006 on a seeded database', () => {
     expect(await contents(sql)).toEqual(before)
 
     const up = await migrateTo(sql, url)
-    expect(up.applied.map((p) => p.version)).toEqual([6, 7, 8, 9])
+    expect(up.applied.map((p) => p.version)).toEqual(newestFirstAbove(5).reverse())
     expect(await contents(sql)).toEqual(before)
     expect(await readCatalog(sql)).toEqual(fresh)
     expect(compareWithContract(loadContract(), await readCatalog(sql))).toEqual([])

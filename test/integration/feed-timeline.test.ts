@@ -254,6 +254,48 @@ describe('the scratch copies of other commands', () => {
 })
 
 describe('enrolment next to open transactions', () => {
+  it("a post and a follow written while a reader's timeline is dropped succeed; what they leave is removed by the next run", async () => {
+    const [gone] = await makeUsers('gone_reader', 1)
+    await follow(gone as number, quiet.slice(0, 505))
+    await reconcileRun()
+    const author = quiet[7] as number
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let deleting = false
+    // The drop, held open: it has deleted the reader's row and not committed yet.
+    const drop = db.sql.begin(async (tx) => {
+      await tx`delete from feed_timeline_readers where reader_id = ${gone as number}`
+      deleting = true
+      await held
+    })
+    while (!deleting) await new Promise((resolve) => setTimeout(resolve, 10))
+    const written = await Promise.race([
+      (async () => {
+        await post(author, '2026-10-01')
+        await follow(gone as number, [busy[1] as number])
+        return 'written'
+      })(),
+      new Promise((resolve) => setTimeout(resolve, 5000, 'blocked')),
+    ])
+    release()
+    await drop
+    expect(written).toBe('written')
+    const leftovers = async () => {
+      const [row] = await db.sql`
+        select (select count(*)::int from feed_timeline_sources where reader_id = ${gone as number}) as sources,
+               (select count(*)::int from feed_timeline_entries where reader_id = ${gone as number}) as entries`
+      return row
+    }
+    expect((await leftovers())?.entries).toBeGreaterThan(0)
+    const next = await reconcileRun()
+    expect(next.timelines?.orphansRemoved).toBeGreaterThan(0)
+    // Followed by 506 accounts, the reader is enrolled again by that run, from scratch.
+    expect(await fromTimeline(gone as number)).toBe(true)
+    expect(await expectSameFeed(gone as number, 2)).toBe(40)
+  })
+
   it('waits for a transaction that wrote a followee post before the reader was enrolled, then includes it', async () => {
     const [late] = await makeUsers('late_reader', 1)
     await follow(late as number, quiet.slice(0, 510))

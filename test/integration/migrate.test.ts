@@ -58,7 +58,7 @@ describe('migrate', () => {
     expect(second.applied.map((p) => p.version)).toEqual(phasesFrom(3))
     const third = await migrateTo(sql, url)
     expect(third.applied).toEqual([])
-    expect(third.upToDate).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(third.upToDate).toEqual(phasesFrom(1))
   })
 
   it('records version, name, checksum, time and who in schema_migrations', async () => {

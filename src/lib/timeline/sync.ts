@@ -54,6 +54,8 @@ export interface TimelineReport {
   trimmed: number
   /** Readers left unready because older transactions were still open after the wait. */
   waiting: number
+  /** Sources and entries removed because their reader is not enrolled (see orphans.sql). */
+  orphansRemoved: number
 }
 
 export type TimelineEvent =
@@ -106,13 +108,19 @@ export async function syncTimelines(
     repairedEntries: 0,
     trimmed: 0,
     waiting: 0,
+    orphansRemoved: 0,
   }
   if (!options.write) return result
 
   if (plan.drop.length > 0) {
-    const dropped = await sql.unsafe(loadSql('timeline/drop'), [plan.drop, DROP_FOLLOWEES])
-    result.dropped = dropped.count
+    const [dropped] = await query<{ dropped: number }>(sql, 'timeline/drop', [
+      plan.drop,
+      DROP_FOLLOWEES,
+    ])
+    result.dropped = dropped?.dropped ?? 0
   }
+  const [orphans] = await query<{ sources: number; entries: number }>(sql, 'timeline/orphans')
+  result.orphansRemoved = (orphans?.sources ?? 0) + (orphans?.entries ?? 0)
   for (const row of missing) result.repairedEntries += await fillTimeline(sql, row.reader_id)
   result.trimmed = await trimTimelines(sql)
 

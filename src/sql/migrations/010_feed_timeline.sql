@@ -30,7 +30,7 @@ comment on table feed_timeline_readers is
   'Readers with a feed timeline (vrss-db reconcile enrols them): every visible post of a followee at or after (horizon_at, horizon_id) has an entry';
 
 create table feed_timeline_entries (
-  reader_id  bigint      not null references feed_timeline_readers (reader_id) on delete cascade,
+  reader_id  bigint      not null,
   created_at timestamptz not null,
   post_id    bigint      not null,
   author_id  bigint      not null,
@@ -38,9 +38,12 @@ create table feed_timeline_entries (
 );
 comment on table feed_timeline_entries is
   'Feed timeline of enrolled readers: one row per post of a followee, written when the post is made; stale rows are skipped by vrss_feed';
--- No foreign key to posts: it would lock the post's row (KEY SHARE) for every entry, and a hard
--- delete of posts would have to find their entries. An entry whose post is gone is skipped by the
--- read and removed by reconcile.
+-- No foreign keys. To posts: one would lock the post's row (KEY SHARE) for every entry, and a
+-- hard delete of posts would have to find their entries; an entry whose post is gone is skipped
+-- by the read and removed by reconcile. To feed_timeline_readers (here and in
+-- feed_timeline_sources): a post or a follow written while reconcile drops a reader would fail
+-- its key check, so the API's write would fail; instead such a row is left without its reader,
+-- never read, and removed by reconcile.
 
 -- The follow edges of enrolled readers, by author: what a new post fans out to. Without it every
 -- post would look through all its author's followers for enrolled ones (about 150 µs a post at
@@ -48,7 +51,7 @@ comment on table feed_timeline_entries is
 -- reader follows costs one index probe.
 create table feed_timeline_sources (
   author_id bigint not null,
-  reader_id bigint not null references feed_timeline_readers (reader_id) on delete cascade,
+  reader_id bigint not null,
   constraint feed_timeline_sources_pkey primary key (author_id, reader_id)
 );
 comment on table feed_timeline_sources is
