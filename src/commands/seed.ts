@@ -54,7 +54,7 @@ export function render(result: SeedResult, out: Output): void {
   out.print(
     `Time: generate ${formatMs(t.generateMs)}, load ${formatMs(t.loadMs)} (${t.strategy}), vacuum+analyze ${formatMs(t.analyzeMs)}, verify ${formatMs(t.verifyMs)}${result.timelines ? `, feed timelines ${formatMs(t.timelinesMs)}` : ''}.`,
   )
-  if (result.timelines) {
+  if (result.timelines && (result.timelines.ready > 0 || result.timelines.waiting > 0)) {
     const tl = result.timelines
     out.print(
       `Feed timelines: ${tl.ready} reader(s) of 500+ accounts have one${tl.waiting > 0 ? `; ${tl.waiting} wait behind open transactions (the next reconcile fills them)` : ''}.`,
