@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseReconcileOptions, run as reconcile } from '../../src/commands/reconcile.js'
 import { run as verify } from '../../src/commands/verify-triggers.js'
+import type { TransactionSql } from '../../src/lib/db/connect.js'
 import { syncTimelines, TIMELINE_POSTS } from '../../src/lib/timeline/sync.js'
 import { BIN, cleanEnv } from '../support/cli.js'
 import { migrateTo, testContext } from '../support/context.js'
@@ -250,6 +251,75 @@ describe('the scratch copies of other commands', () => {
     )
     expect(await snapshot()).toEqual(before)
     await db.sql`delete from feed_timeline_readers where reader_id = any(${low.map((r) => r.reader_id)}::bigint[])`
+  })
+})
+
+describe('a follow and a post of the followee at the same time', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  const entryOf = async (postId: number) => {
+    const [row] = await db.sql`
+      select count(*)::int as n from feed_timeline_entries where reader_id = ${reader} and post_id = ${postId}`
+    return row?.n
+  }
+  /** Runs `first` in a transaction held open until `second` has had 300 ms to run. */
+  async function race(
+    first: (tx: TransactionSql) => Promise<unknown>,
+    second: () => Promise<unknown>,
+  ) {
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let started = false
+    const open = db.sql.begin(async (tx) => {
+      await first(tx)
+      started = true
+      await held
+    })
+    while (!started) await pause(10)
+    let done = false
+    const running = second().then(() => {
+      done = true
+    })
+    await pause(300)
+    const waited = !done
+    release()
+    await open
+    await running
+    return waited
+  }
+
+  it('follow first: the post waits for the follow to commit, then writes its entry', async () => {
+    const [author] = await makeUsers('race_author_a', 1)
+    let postId = 0
+    const waited = await race(
+      (tx) =>
+        tx`insert into user_follows (follower_id, following_id) values (${reader}, ${author as number})`,
+      async () => {
+        postId = await post(author as number, '2026-11-20')
+      },
+    )
+    expect(waited).toBe(true)
+    expect(await entryOf(postId)).toBe(1)
+    expect((await reconcileRun({ check: true })).exitCode).toBe(0)
+  })
+
+  it('post first: the follow waits for the post to commit, then copies it', async () => {
+    const [author] = await makeUsers('race_author_b', 1)
+    let postId = 0
+    const waited = await race(
+      async (tx) => {
+        const [row] = await tx`
+          insert into posts (user_id, type, content, published_at, created_at)
+          values (${author as number}, 'text_short', 'race', now(), '2026-11-21') returning id`
+        postId = Number(row?.id)
+      },
+      () => follow(reader, [author as number]),
+    )
+    expect(waited).toBe(true)
+    expect(await entryOf(postId)).toBe(1)
+    expect((await reconcileRun({ check: true })).exitCode).toBe(0)
+    expect(await expectSameFeed(reader, 2)).toBe(40)
   })
 })
 

@@ -4,14 +4,17 @@
  * enrolled, fills a new timeline, repairs a drifted one and keeps each one short. `reconcile`
  * runs it (nightly), `seed` runs it after a load.
  *
- * Enrolling a reader cannot be one transaction: a writer that inserted a followee's post just
- * before the reader's row was committed did not see the reader, and a fill taken from a snapshot
- * older than that writer's commit would not see the post. So, as CREATE INDEX CONCURRENTLY does:
- * the readers are committed (not ready: vrss_feed does not read them yet), then the transactions
- * that were open at that moment are waited for (bounded), and only then is each timeline filled,
- * from a snapshot that sees everything those writers did, and marked ready. Every later writer
- * sees the reader and writes its entries itself. Interrupted anywhere, the next run goes on: an
- * unready reader is waited for and filled again (fill skips the entries already there).
+ * Enrolling a reader cannot be one transaction. A post's trigger writes entries for the readers
+ * whose source row (author → reader) it sees; a post written while the reader's sources were
+ * being filled saw none of them, and the fill, from an older snapshot, did not see the post. So,
+ * as CREATE INDEX CONCURRENTLY does: each new reader is enrolled, not ready (vrss_feed does not
+ * read it), and filled (sources and entries) in one transaction; then every transaction open at
+ * that moment in the database's client sessions is waited for (bounded); then each timeline is
+ * filled again from a snapshot that sees everything those writers did, and marked ready. Every
+ * transaction that starts after the first fill sees the sources and writes its entries itself
+ * (a follow and a post racing each other meet at the author's timeline lock, see the phase).
+ * Interrupted anywhere, the next run goes on: an unready reader is filled, waited for and filled
+ * again (fill skips the entries already there).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Sql } from '../db/connect.js'
@@ -124,20 +127,15 @@ export async function syncTimelines(
   for (const row of missing) result.repairedEntries += await fillTimeline(sql, row.reader_id)
   result.trimmed = await trimTimelines(sql)
 
-  await sql.begin(async (tx) => {
-    for (const reader of plan.enrol) await query(tx, 'timeline/enrol', [reader, TIMELINE_POSTS])
-  })
+  for (const reader of plan.enrol) await enrolReader(sql, reader)
+  for (const reader of plan.unready) await fillTimeline(sql, reader, { ready: false })
   const unready = [...new Set([...plan.unready, ...plan.enrol])]
   if (unready.length > 0) {
-    const settled = await waitForOpenTransactions(
-      sql,
-      options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS,
-      report,
-    )
-    if (!settled) {
-      result.waiting = unready.length
+    const waitMs = options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS
+    if (await waitForOpenTransactions(sql, waitMs, report)) {
+      for (const reader of unready) await fillTimeline(sql, reader, { ready: true })
     } else {
-      for (const reader of unready) await fillTimeline(sql, reader)
+      result.waiting = unready.length
     }
   }
   const [after] = await query<Plan>(sql, 'timeline/plan', [ENROL_FOLLOWEES, DROP_FOLLOWEES])
@@ -145,15 +143,28 @@ export async function syncTimelines(
   return result
 }
 
+/** Enrols one reader (not ready) and fills their sources and entries, in one transaction. */
+async function enrolReader(sql: Sql, reader: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await query(tx, 'timeline/enrol', [reader, TIMELINE_POSTS])
+    await query(tx, 'timeline/sources', [reader])
+    await query(tx, 'timeline/fill', [reader])
+  })
+}
+
 /**
- * Makes one enrolled reader's sources and entries complete and marks the timeline ready, in one
- * transaction; returns the entries written.
+ * Makes one enrolled reader's sources and entries complete (and, with `ready`, marks the
+ * timeline ready), in one transaction; returns the entries written.
  */
-async function fillTimeline(sql: Sql, reader: string): Promise<number> {
+async function fillTimeline(
+  sql: Sql,
+  reader: string,
+  options: { ready?: boolean } = {},
+): Promise<number> {
   return sql.begin(async (tx) => {
     await query(tx, 'timeline/sources', [reader])
     const filled = await tx.unsafe(loadSql('timeline/fill'), [reader])
-    await query(tx, 'timeline/ready', [reader])
+    if (options.ready) await query(tx, 'timeline/ready', [reader])
     return filled.count
   })
 }

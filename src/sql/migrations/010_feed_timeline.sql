@@ -69,6 +69,10 @@ begin
   if new.status = 'published' and new.deleted_at is null
      and (tg_op = 'INSERT' or old.status <> 'published' or old.deleted_at is not null
           or old.created_at <> new.created_at or old.user_id <> new.user_id) then
+    -- The author's timeline lock, shared (posts do not wait for each other): an enrolled
+    -- reader's follow of this author holds it exclusively until it commits, so the statement
+    -- below sees that follow's source, or the follow's copy of the author's posts sees this one.
+    perform pg_advisory_xact_lock_shared(1448236116, (new.user_id % 2147483648)::integer);
     insert into feed_timeline_entries (reader_id, created_at, post_id, author_id)
     select s.reader_id, new.created_at, new.id, new.user_id
     from feed_timeline_sources s
@@ -87,6 +91,11 @@ create trigger posts_timeline
 -- A follow by an enrolled reader: a source, and the followee's visible posts at or after the
 -- horizon. An unfollow removes both (the read would skip the entries anyway). Any other
 -- reader's follow costs a primary-key probe.
+-- A follow and a post of the followee written at the same time each cannot see the other's
+-- uncommitted row: the author's timeline lock (1448236116 = 'VRST', author id modulo 2^31)
+-- makes the second wait for the first, and its next statement, with a new snapshot (READ
+-- COMMITTED), sees it. A writer at REPEATABLE READ keeps its older snapshot: a post it writes
+-- in such a race can lack its entry until reconcile's check finds and writes it.
 create function vrss_timeline_follow() returns trigger
 language plpgsql as $$
 begin
@@ -99,6 +108,9 @@ begin
   end if;
   if tg_op <> 'DELETE'
      and exists (select 1 from feed_timeline_readers r where r.reader_id = new.follower_id) then
+    -- Otherwise a post of the followee written meanwhile would see no source (not committed)
+    -- and this copy would not see the post (not committed): the post would have no entry.
+    perform pg_advisory_xact_lock(1448236116, (new.following_id % 2147483648)::integer);
     insert into feed_timeline_sources (author_id, reader_id)
     values (new.following_id, new.follower_id)
     on conflict do nothing;
