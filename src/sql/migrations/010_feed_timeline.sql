@@ -16,9 +16,10 @@
 --     read joins the post and its follow edge and skips it;
 --   * a page the timeline cannot fill above the horizon is answered by phase 9's paths.
 -- Who is enrolled is decided by `vrss-db reconcile` (and `seed`), not by these triggers: a reader
--- is enrolled from 500 followees and dropped under 400 (src/lib/timeline/). Enrolling waits for
--- the transactions that may have written without seeing the reader, then fills the timeline;
--- until then (`ready` false) the feed does not read it. So no writer of the API ever builds one.
+-- is enrolled from 500 followees and dropped under 400 (src/lib/timeline/). Enrolling fills the
+-- timeline, waits for the transactions that may have written without seeing it, and fills it
+-- again; until then (`ready` false) the feed does not read it. No writer of the API ever builds
+-- one.
 
 create table feed_timeline_readers (
   reader_id  bigint      primary key references users (id) on delete cascade,
