@@ -1,8 +1,10 @@
 // The read side at scale, on a database that is already seeded (bench/seed-scale.mjs calls it on
 // its largest size; run it alone with a URL): `explain feed` p50/p95 for the typical, power and
 // sparse readers and for two added readers who follow the 1,000 and the 5,000 quietest accounts
-// that have posted; `reconcile --dry-run` and `reconcile` next to the plan's likes-only UPDATE
-// (drift injected into ~0.1% of every counter first, the UPDATE rolled back); `verify-triggers`.
+// that have posted (given their timelines first, as the nightly reconcile would); `reconcile
+// --dry-run` and `reconcile` of the counters next to the plan's likes-only UPDATE (drift injected
+// into ~0.1% of every counter first, the UPDATE rolled back), the timelines' check;
+// `verify-triggers`.
 // It writes into the database (the two readers, their follows, the injected drift, the repair):
 // use a scratch or bench database.
 // Usage: node bench/scale-reads.mjs <database-url>
@@ -41,9 +43,18 @@ export async function measureReads(url) {
   const ms = (n) => `${n.toFixed(1)} ms`
   const s = (n) => `${(n / 1000).toFixed(1)} s`
   try {
+    const quiet = []
+    for (const n of QUIET_READERS) quiet.push([n, await quietReader(sql, n)])
+    // The two new readers follow 500 accounts or more: the nightly reconcile gives them a
+    // timeline (phase 10), as it would in production before they read their feed.
+    const enrol = runCli(['reconcile', '--only', 'timelines', '--json', '--database-url', url])
+    const enrolled = JSON.parse(enrol.stdout).timelines
+    rows.push([
+      'reconcile --only timelines, enrolling the two added readers',
+      `${s(enrol.ms)} (${enrolled.enrolled} enrolled, ${enrolled.ready} timelines ready)`,
+    ])
     const feed = shippedFeed(url, [])
-    for (const n of QUIET_READERS) {
-      const reader = await quietReader(sql, n)
+    for (const [n, reader] of quiet) {
       for (const t of shippedFeed(url, ['--user', String(reader)])) {
         feed.push({ ...t, subject: `reader of the ${n.toLocaleString('en-US')} quietest accounts` })
       }
@@ -58,8 +69,11 @@ export async function measureReads(url) {
     const plan = await timePlanQuery(sql)
     const reconcile = (...args) =>
       JSON.parse(runCli(['reconcile', ...args, '--json', '--database-url', url]).stdout)
-    const dry = reconcile('--dry-run')
-    const repair = reconcile()
+    // The counters (what the plan's UPDATE does a part of), then the timelines' nightly check.
+    const counters = ['--only', 'likes,comments,reposts,replies,storage,friendships']
+    const dry = reconcile('--dry-run', ...counters)
+    const repair = reconcile(...counters)
+    const timelines = reconcile('--dry-run', '--only', 'timelines')
     const drifted = (r) => r.counters.reduce((sum, c) => sum + c.drifted, 0)
     rows.push(["the plan's likes-only UPDATE (rolled back)", s(plan)])
     rows.push([
@@ -69,6 +83,10 @@ export async function measureReads(url) {
     rows.push([
       'reconcile, all counters',
       `${s(repair.elapsedMs)} (${drifted(repair)} repaired, longest lock-holding batch ${repair.maxBatchMs} ms; ${(repair.elapsedMs / plan).toFixed(2)}× the likes-only UPDATE)`,
+    ])
+    rows.push([
+      'reconcile --dry-run --only timelines (the check of every timeline)',
+      `${s(timelines.elapsedMs)} (${timelines.timelines.ready} timelines, ${timelines.timelines.drifted} lacking entries)`,
     ])
     const verify = runCli(['verify-triggers', '--database-url', url])
     rows.push(['verify-triggers', s(verify.ms)])

@@ -83,6 +83,7 @@ const reconcileRun = (raw: Record<string, unknown> = {}) =>
   reconcile(parseReconcileOptions({ only: 'timelines', ...raw }), testContext(db.sql, db.url))
 
 let quiet: number[] = []
+let writers = 0
 let busy: number[] = []
 let reader = 0
 let light = 0
@@ -152,6 +153,44 @@ describe('feed timelines (phase 10)', () => {
     expect(await expectSameFeed(reader, 3)).toBe(60)
     await db.sql`delete from posts where id = ${draft}`
     expect(await expectSameFeed(reader, 3)).toBe(60)
+  })
+
+  it('keeps the entry of a post moved to another followed author when the old one is unfollowed', async () => {
+    const [from, to] = await makeUsers('mover', 2)
+    await follow(reader, [from as number, to as number])
+    const moved = await post(from as number, '2026-07-10')
+    await db.sql`update posts set user_id = ${to as number} where id = ${moved}`
+    await db.sql`delete from user_follows where follower_id = ${reader} and following_id = ${from as number}`
+    const [row] = await db.sql`
+      select count(*)::int as n from feed_timeline_entries where reader_id = ${reader} and post_id = ${moved}`
+    expect(row?.n).toBe(1)
+    expect(Number((await db.sql`select id from vrss_feed(${reader}) limit 1`)[0]?.id)).toBe(moved)
+    expect((await reconcileRun({ check: true })).exitCode).toBe(0)
+    await db.sql`delete from posts where id = ${moved}`
+  })
+
+  it('copies at most 800 posts of a prolific new followee, moving the horizon up to the oldest', async () => {
+    // A reader of 505 quiet accounts: fewer than 800 feed posts, so a timeline from the beginning.
+    const [fan, prolific] = await makeUsers('prolific', 2)
+    await follow(fan as number, quiet.slice(0, 505))
+    await syncTimelines(db.sql, { write: true })
+    const [before] = await db.sql`
+      select horizon_at = '-infinity' as from_the_start from feed_timeline_readers where reader_id = ${fan as number}`
+    expect(before?.from_the_start).toBe(true)
+    await db.sql`
+      insert into posts (user_id, type, content, published_at, created_at)
+      select ${prolific as number}, 'text_short', 'prolific', now(), '2026-06-02'::timestamptz - g * interval '1 minute'
+      from generate_series(1, 1000) g`
+    await follow(fan as number, [prolific as number])
+    const [after] = await db.sql`
+      select r.horizon_at, (select count(*)::int from feed_timeline_entries e
+                            where e.reader_id = r.reader_id and e.author_id = ${prolific as number}) as copied
+      from feed_timeline_readers r where r.reader_id = ${fan as number}`
+    expect(after?.copied).toBe(800)
+    expect((after?.horizon_at as Date).getTime()).toBeGreaterThan(0) // a real time now
+    expect((await reconcileRun({ check: true })).exitCode).toBe(0)
+    expect(await fromTimeline(fan as number)).toBe(true)
+    expect(await expectSameFeed(fan as number, 45)).toBe(900)
   })
 
   it('adds the posts of a new followee and removes those of an unfollowed one', async () => {
@@ -396,6 +435,30 @@ describe('enrolment next to open transactions', () => {
     expect(await expectSameFeed(late as number, 2)).toBe(40)
   })
 
+  it('does not wait for an open transaction that has written nothing (a report, pg_dump)', async () => {
+    const [reader2] = await makeUsers('readonly_wait_reader', 1)
+    await follow(reader2 as number, quiet.slice(0, 501))
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let open = false
+    const report = db.sql.begin(async (tx) => {
+      await tx`select count(*) from posts`
+      open = true
+      await held
+    })
+    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    try {
+      const result = await syncTimelines(db.sql, { write: true, openWaitMs: 200 })
+      expect(result.waiting).toBe(0)
+      expect(await fromTimeline(reader2 as number)).toBe(true)
+    } finally {
+      release()
+      await report
+    }
+  })
+
   it('leaves the reader unready when the wait runs out, and the next run fills the timeline', async () => {
     const [slow] = await makeUsers('slow_reader', 1)
     await follow(slow as number, quiet.slice(0, 505))
@@ -404,8 +467,9 @@ describe('enrolment next to open transactions', () => {
       release = resolve
     })
     let open = false
+    // An application transaction that has written (a user row) and stays open.
     const idle = db.sql.begin(async (tx) => {
-      await tx`select 1`
+      await tx`insert into users (username, email, password_hash) values (${`writer_${++writers}`}, ${`writer_${writers}@timeline.test`}, 'x')`
       open = true
       await held
     })
@@ -433,8 +497,9 @@ describe('enrolment next to open transactions', () => {
       release = resolve
     })
     let open = false
+    // An application transaction that has written (a user row) and stays open.
     const idle = db.sql.begin(async (tx) => {
-      await tx`select 1`
+      await tx`insert into users (username, email, password_hash) values (${`writer_${++writers}`}, ${`writer_${writers}@timeline.test`}, 'x')`
       open = true
       await held
     })

@@ -22,7 +22,10 @@ const REPAIR_PRIVILEGES: Record<Counter, { table: string; privilege: string }[]>
     { table: 'feed_timeline_readers', privilege: 'INSERT' },
     { table: 'feed_timeline_readers', privilege: 'UPDATE' },
     { table: 'feed_timeline_readers', privilege: 'DELETE' },
+    { table: 'feed_timeline_sources', privilege: 'INSERT' },
+    { table: 'feed_timeline_sources', privilege: 'DELETE' },
     { table: 'feed_timeline_entries', privilege: 'INSERT' },
+    { table: 'feed_timeline_entries', privilege: 'UPDATE' },
     { table: 'feed_timeline_entries', privilege: 'DELETE' },
   ],
 }

@@ -72,6 +72,10 @@ export async function runReconcile(
         readFrom = { replica: replica.display, ...check }
       }
       report({ type: 'scan-started' })
+      const privilegeError = (err: unknown) => {
+        if (!isPostgresError(err) || err.code !== '42501') throw err
+        throw write ? cannotRepair(err.message) : cannotCheck(err.message)
+      }
       const counters = await reconcile(ctx.sql, {
         only: options.only,
         write,
@@ -79,13 +83,10 @@ export async function runReconcile(
         lockTimeoutMs: options.lockTimeoutMs,
         report,
         readFrom: replica?.sql,
-      }).catch((err: unknown) => {
-        if (!isPostgresError(err) || err.code !== '42501') throw err
-        throw write ? cannotRepair(err.message) : cannotCheck(err.message)
-      })
+      }).catch(privilegeError)
       const timelines =
         options.only.includes('timelines') && (await hasTimelines(ctx.sql))
-          ? await syncTimelines(ctx.sql, { write }, report)
+          ? await syncTimelines(ctx.sql, { write }, report).catch(privilegeError)
           : undefined
       return { ...counters, ...(timelines ? { timelines } : {}) }
     },

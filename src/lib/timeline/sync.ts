@@ -8,13 +8,13 @@
  * whose source row (author → reader) it sees; a post written while the reader's sources were
  * being filled saw none of them, and the fill, from an older snapshot, did not see the post. So,
  * as CREATE INDEX CONCURRENTLY does: each new reader is enrolled, not ready (vrss_feed does not
- * read it), and filled (sources and entries) in one transaction; then every transaction open at
- * that moment in the database's client sessions is waited for (bounded); then each timeline is
- * filled again from a snapshot that sees everything those writers did, and marked ready. Every
- * transaction that starts after the first fill sees the sources and writes its entries itself
- * (a follow and a post racing each other meet at the author's timeline lock, see the phase).
- * Interrupted anywhere, the next run goes on: an unready reader is filled, waited for and filled
- * again (fill skips the entries already there).
+ * read it), and filled (sources and entries) in one transaction; then every transaction that has
+ * written and is open at that moment is waited for (bounded); then each timeline is filled again
+ * from a snapshot that sees everything those writers did, and marked ready once a fill adds no
+ * source (settleTimelines). Every transaction that writes after a source is committed sees it
+ * and writes its entries itself (a follow and a post racing each other meet at the author's
+ * timeline lock, see the phase). Interrupted anywhere, the next run goes on: an unready reader
+ * is filled, waited for and filled again (fill skips the entries already there).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Sql } from '../db/connect.js'
@@ -124,20 +124,24 @@ export async function syncTimelines(
   }
   const [orphans] = await query<{ sources: number; entries: number }>(sql, 'timeline/orphans')
   result.orphansRemoved = (orphans?.sources ?? 0) + (orphans?.entries ?? 0)
-  for (const row of missing) result.repairedEntries += await fillTimeline(sql, row.reader_id)
+  // A timeline lacking sources is filled again like a new one (after a wait); one lacking only
+  // entries is filled now: its sources were committed long ago, so no post can race them.
+  const refill: string[] = []
+  for (const row of missing) {
+    if (row.missing_sources > 0) {
+      await query(sql, 'timeline/unready', [row.reader_id])
+      refill.push(row.reader_id)
+    } else {
+      result.repairedEntries += (await fillTimeline(sql, row.reader_id)).entries
+    }
+  }
   result.trimmed = await trimTimelines(sql)
 
   for (const reader of plan.enrol) await enrolReader(sql, reader)
-  for (const reader of plan.unready) await fillTimeline(sql, reader, { ready: false })
-  const unready = [...new Set([...plan.unready, ...plan.enrol])]
-  if (unready.length > 0) {
-    const waitMs = options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS
-    if (await waitForOpenTransactions(sql, waitMs, report)) {
-      for (const reader of unready) await fillTimeline(sql, reader, { ready: true })
-    } else {
-      result.waiting = unready.length
-    }
-  }
+  for (const reader of [...plan.unready, ...refill]) await fillTimeline(sql, reader)
+  const unready = [...new Set([...plan.unready, ...refill, ...plan.enrol])]
+  const waitMs = options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS
+  result.waiting = (await settleTimelines(sql, unready, waitMs, report)).length
   const [after] = await query<Plan>(sql, 'timeline/plan', [ENROL_FOLLOWEES, DROP_FOLLOWEES])
   result.ready = after?.ready ?? result.ready
   return result
@@ -153,20 +157,52 @@ async function enrolReader(sql: Sql, reader: string): Promise<void> {
 }
 
 /**
- * Makes one enrolled reader's sources and entries complete (and, with `ready`, marks the
- * timeline ready), in one transaction; returns the entries written.
+ * Makes one enrolled reader's sources and entries complete, in one transaction: what it wrote,
+ * and whether it marked the timeline ready (asked with `ready`, done only when no source was
+ * missing: a source added here could miss a post written meanwhile, see settleTimelines).
  */
 async function fillTimeline(
   sql: Sql,
   reader: string,
   options: { ready?: boolean } = {},
-): Promise<number> {
+): Promise<{ entries: number; sourcesAdded: number; ready: boolean }> {
   return sql.begin(async (tx) => {
-    await query(tx, 'timeline/sources', [reader])
+    const [sources] = await query<{ added: number }>(tx, 'timeline/sources', [reader])
     const filled = await tx.unsafe(loadSql('timeline/fill'), [reader])
-    if (options.ready) await query(tx, 'timeline/ready', [reader])
-    return filled.count
+    const sourcesAdded = sources?.added ?? 0
+    const ready = options.ready === true && sourcesAdded === 0
+    if (ready) await query(tx, 'timeline/ready', [reader])
+    return { entries: filled.count, sourcesAdded, ready }
   })
+}
+
+/** At most this many rounds of wait-and-fill before an enrolment is left for the next run. */
+const SETTLE_ROUNDS = 4
+
+/**
+ * Brings filled, unready timelines to ready. A round waits for every transaction that has
+ * written and was open when it began (they may have written a post without seeing a source the
+ * last fill added), then fills each timeline again from a snapshot that sees them, marking it
+ * ready when that fill added no source. A follow committed before the reader was enrolled adds a
+ * source in the second round at most, so a third round normally has nothing left. Returns the
+ * readers still unready (the wait ran out, or the rounds did).
+ */
+async function settleTimelines(
+  sql: Sql,
+  readers: string[],
+  waitMs: number,
+  report: (event: TimelineEvent) => void,
+): Promise<string[]> {
+  let pending = readers
+  for (let round = 0; round < SETTLE_ROUNDS && pending.length > 0; round++) {
+    if (!(await waitForOpenTransactions(sql, waitMs, report))) return pending
+    const still: string[] = []
+    for (const reader of pending) {
+      if (!(await fillTimeline(sql, reader, { ready: true })).ready) still.push(reader)
+    }
+    pending = still
+  }
+  return pending
 }
 
 /**

@@ -70,6 +70,7 @@ drop trigger if exists posts_timeline on posts;
 drop function if exists vrss_feed_timeline(bigint, timestamptz, bigint, integer);
 drop function if exists vrss_timeline_follow();
 drop function if exists vrss_timeline_add_post();
+drop function if exists vrss_timeline_lock(text, bigint, boolean);
 drop table if exists feed_timeline_entries;
 drop table if exists feed_timeline_sources;
 drop table if exists feed_timeline_readers;

@@ -59,9 +59,34 @@ comment on table feed_timeline_sources is
   'The accounts each enrolled reader follows (user_follows of the readers in feed_timeline_readers), keyed by author for the fan-out of a new post';
 create index idx_feed_timeline_sources_reader on feed_timeline_sources (reader_id);
 
+-- The author's timeline lock. A follow by an enrolled reader and a post of the followee written
+-- at the same time each cannot see the other's uncommitted row: the follow's copy of the
+-- author's posts would miss the post, and the post would miss the follow's source. So the follow
+-- takes this lock exclusively and a post takes it shared (posts never wait for each other): the
+-- second waits for the first to commit, and its next statement, with a new snapshot (READ
+-- COMMITTED), sees it. A writer at REPEATABLE READ keeps its older snapshot: a post it writes in
+-- such a race can lack its entry until reconcile's check finds and writes it.
+-- The key is the schema of the trigger's table (a scratch copy of these tables, as
+-- verify-triggers and bench make, never waits for the live ones) and the author modulo 256: a statement that writes posts of many
+-- authors takes at most 256 of these locks (PostgreSQL's lock table is shared and bounded), and
+-- two authors sharing a key only wait for each other during an enrolled reader's follow.
+create function vrss_timeline_lock(schema text, author bigint, exclusive boolean) returns void
+language plpgsql as $$
+declare
+  key bigint := hashtextextended('vrss-db:timeline:' || schema || ':' || (author % 256), 0);
+begin
+  if exclusive then
+    perform pg_advisory_xact_lock(key);
+  else
+    perform pg_advisory_xact_lock_shared(key);
+  end if;
+end
+$$;
+
 -- A new or newly visible post (published, restored, or moved in time or to another author): an
--- entry for every enrolled reader who follows its author. A stale entry under the old time or
--- author is skipped by the read; one older than a reader's horizon is not needed there (the read
+-- entry for every enrolled reader who follows its author (an existing entry of the post takes
+-- the new author: an unfollow of the old one must not remove it). A stale entry under an old
+-- time is skipped by the read; one older than a reader's horizon is not needed there (the read
 -- ignores it and reconcile drops it). The test is in the function, not in a WHEN clause: reading
 -- a trigger's WHEN clause back (pg_get_triggerdef, as status and pg_dump do) locks the table.
 create function vrss_timeline_add_post() returns trigger
@@ -70,15 +95,13 @@ begin
   if new.status = 'published' and new.deleted_at is null
      and (tg_op = 'INSERT' or old.status <> 'published' or old.deleted_at is not null
           or old.created_at <> new.created_at or old.user_id <> new.user_id) then
-    -- The author's timeline lock, shared (posts do not wait for each other): an enrolled
-    -- reader's follow of this author holds it exclusively until it commits, so the statement
-    -- below sees that follow's source, or the follow's copy of the author's posts sees this one.
-    perform pg_advisory_xact_lock_shared(1448236116, (new.user_id % 2147483648)::integer);
-    insert into feed_timeline_entries (reader_id, created_at, post_id, author_id)
+    perform vrss_timeline_lock(tg_table_schema, new.user_id, false);
+    insert into feed_timeline_entries as e (reader_id, created_at, post_id, author_id)
     select s.reader_id, new.created_at, new.id, new.user_id
     from feed_timeline_sources s
     where s.author_id = new.user_id
-    on conflict do nothing;
+    on conflict (reader_id, created_at, post_id) do update set author_id = excluded.author_id
+      where e.author_id <> excluded.author_id;
   end if;
   return null;
 end
@@ -90,15 +113,18 @@ create trigger posts_timeline
   for each row execute function vrss_timeline_add_post();
 
 -- A follow by an enrolled reader: a source, and the followee's visible posts at or after the
--- horizon. An unfollow removes both (the read would skip the entries anyway). Any other
--- reader's follow costs a primary-key probe.
--- A follow and a post of the followee written at the same time each cannot see the other's
--- uncommitted row: the author's timeline lock (1448236116 = 'VRST', author id modulo 2^31)
--- makes the second wait for the first, and its next statement, with a new snapshot (READ
--- COMMITTED), sees it. A writer at REPEATABLE READ keeps its older snapshot: a post it writes
--- in such a race can lack its entry until reconcile's check finds and writes it.
+-- horizon, at most the newest 800 (a new timeline's length, TIMELINE_POSTS in
+-- src/lib/timeline/sync.ts): when the followee has more, the horizon moves up to the oldest one
+-- copied (it only ever moves up, so every post above it still has its entry). An unfollow removes
+-- both (the read would skip the entries anyway). Any other reader's follow costs a primary-key
+-- probe.
 create function vrss_timeline_follow() returns trigger
 language plpgsql as $$
+declare
+  h_at timestamptz;
+  h_id bigint;
+  c_at timestamptz;
+  c_id bigint;
 begin
   if tg_op <> 'INSERT'
      and exists (select 1 from feed_timeline_readers r where r.reader_id = old.follower_id) then
@@ -107,23 +133,37 @@ begin
     delete from feed_timeline_entries e
     where e.reader_id = old.follower_id and e.author_id = old.following_id;
   end if;
-  if tg_op <> 'DELETE'
-     and exists (select 1 from feed_timeline_readers r where r.reader_id = new.follower_id) then
-    -- Otherwise a post of the followee written meanwhile would see no source (not committed)
-    -- and this copy would not see the post (not committed): the post would have no entry.
-    perform pg_advisory_xact_lock(1448236116, (new.following_id % 2147483648)::integer);
-    insert into feed_timeline_sources (author_id, reader_id)
-    values (new.following_id, new.follower_id)
-    on conflict do nothing;
-    insert into feed_timeline_entries (reader_id, created_at, post_id, author_id)
-    select r.reader_id, p.created_at, p.id, p.user_id
-    from feed_timeline_readers r
-    join posts p on p.user_id = new.following_id
-    where r.reader_id = new.follower_id
-      and p.status = 'published' and p.deleted_at is null
-      and (p.created_at, p.id) >= (r.horizon_at, r.horizon_id)
-    on conflict do nothing;
+  if tg_op = 'DELETE' then
+    return null;
   end if;
+  select r.horizon_at, r.horizon_id into h_at, h_id
+  from feed_timeline_readers r where r.reader_id = new.follower_id;
+  if not found then
+    return null;
+  end if;
+  perform vrss_timeline_lock(tg_table_schema, new.following_id, true);
+  insert into feed_timeline_sources (author_id, reader_id)
+  values (new.following_id, new.follower_id)
+  on conflict do nothing;
+  select p.created_at, p.id into c_at, c_id
+  from posts p
+  where p.user_id = new.following_id and p.status = 'published' and p.deleted_at is null
+    and (p.created_at, p.id) >= (h_at, h_id)
+  order by p.created_at desc, p.id desc
+  offset 799 limit 1;
+  if found and (c_at, c_id) > (h_at, h_id) then
+    update feed_timeline_readers r set horizon_at = c_at, horizon_id = c_id
+    where r.reader_id = new.follower_id and (r.horizon_at, r.horizon_id) < (c_at, c_id);
+    h_at := c_at;
+    h_id := c_id;
+  end if;
+  insert into feed_timeline_entries as e (reader_id, created_at, post_id, author_id)
+  select new.follower_id, p.created_at, p.id, p.user_id
+  from posts p
+  where p.user_id = new.following_id and p.status = 'published' and p.deleted_at is null
+    and (p.created_at, p.id) >= (h_at, h_id)
+  on conflict (reader_id, created_at, post_id) do update set author_id = excluded.author_id
+    where e.author_id <> excluded.author_id;
   return null;
 end
 $$;
