@@ -12,42 +12,9 @@ import { syncTimelines, TIMELINE_POSTS } from '../../src/lib/timeline/sync.js'
 import { BIN, cleanEnv } from '../support/cli.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
+import * as feed from '../support/feed.js'
 
 const db = useTestDatabase()
-
-type Cursor = { at: Date; id: number }
-type FeedRow = { id: number; created_at: Date }
-
-async function planFeed(reader: number, cursor?: Cursor, size = 20): Promise<number[]> {
-  const at = cursor ? cursor.at : null
-  const rows = await db.sql`
-    select id from posts
-    where user_id in (select following_id from user_follows where follower_id = ${reader})
-      and status = 'published' and deleted_at is null
-      and (${at}::timestamptz is null or (created_at, id) < (${at}::timestamptz, ${cursor ? cursor.id : null}::bigint))
-    order by created_at desc, id desc
-    limit ${size}`
-  return rows.map((r) => Number(r.id))
-}
-
-/** Pages through vrss_feed, comparing each page with the plan's query; returns the rows seen. */
-async function expectSameFeed(reader: number, pages: number): Promise<number> {
-  let cursor: Cursor | undefined
-  let seen = 0
-  for (let page = 0; page < pages; page++) {
-    const shipped = (await db.sql`
-      select id, created_at from vrss_feed(${reader}, ${cursor ? cursor.at : null}, ${cursor ? cursor.id : null})`) as unknown as FeedRow[]
-    expect(
-      shipped.map((r) => Number(r.id)),
-      `reader ${reader}, page ${page}`,
-    ).toEqual(await planFeed(reader, cursor))
-    seen += shipped.length
-    const last = shipped[shipped.length - 1]
-    if (!last) break
-    cursor = { at: last.created_at, id: Number(last.id) }
-  }
-  return seen
-}
 
 /** Whether the timeline answers the first page of `reader` (vrss_feed then reads nothing else). */
 async function fromTimeline(reader: number): Promise<boolean> {
@@ -56,19 +23,10 @@ async function fromTimeline(reader: number): Promise<boolean> {
   return row?.answers === true
 }
 
-async function makeUsers(prefix: string, n: number): Promise<number[]> {
-  const rows = await db.sql`
-    insert into users (username, email, password_hash)
-    select ${prefix} || '_' || g, ${prefix} || '_' || g || '@timeline.test', 'x'
-    from generate_series(1, ${n}::int) g returning id`
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b)
-}
-
-async function follow(reader: number, ids: number[]) {
-  await db.sql`
-    insert into user_follows (follower_id, following_id)
-    select ${reader}, unnest(${ids}::bigint[])`
-}
+const makeUsers = (prefix: string, n: number) => feed.makeUsers(db.sql, prefix, n)
+const follow = (reader: number, ids: number[]) => feed.follow(db.sql, reader, ids)
+const planFeed = (reader: number) => feed.planFeed(db.sql, reader)
+const expectSameFeed = (reader: number, pages: number) => feed.expectSameFeed(db.sql, reader, pages)
 
 async function post(author: number, at: string, status = 'published'): Promise<number> {
   const [row] = await db.sql`
@@ -78,6 +36,37 @@ async function post(author: number, at: string, status = 'published'): Promise<n
     returning id`
   return Number(row?.id)
 }
+
+/**
+ * An application transaction that runs `work` and then stays open until `commit()` (which
+ * commits it and resolves once it has): the other side of every race below.
+ */
+async function holdOpen<T>(work: (tx: TransactionSql) => Promise<T>) {
+  let release: () => void = () => undefined
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let opened: (value: T) => void = () => undefined
+  const ready = new Promise<T>((resolve) => {
+    opened = resolve
+  })
+  const done = db.sql.begin(async (tx) => {
+    opened(await work(tx))
+    await held
+  })
+  const value = await ready
+  return {
+    value,
+    commit: async () => {
+      release()
+      await done
+    },
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const writeSomething = (tx: TransactionSql) =>
+  tx`insert into users (username, email, password_hash) values (${`writer_${++writers}`}, ${`writer_${writers}@timeline.test`}, 'x')`
 
 const reconcileRun = (raw: Record<string, unknown> = {}) =>
   reconcile(parseReconcileOptions({ only: 'timelines', ...raw }), testContext(db.sql, db.url))
@@ -187,7 +176,7 @@ describe('feed timelines (phase 10)', () => {
                             where e.reader_id = r.reader_id and e.author_id = ${prolific as number}) as copied
       from feed_timeline_readers r where r.reader_id = ${fan as number}`
     expect(after?.copied).toBe(800)
-    expect((after?.horizon_at as Date).getTime()).toBeGreaterThan(0) // a real time now
+    expect(Number(after?.horizon_at)).toBeGreaterThan(0) // a real time now
     expect((await reconcileRun({ check: true })).exitCode).toBe(0)
     expect(await fromTimeline(fan as number)).toBe(true)
     expect(await expectSameFeed(fan as number, 45)).toBe(900)
@@ -240,9 +229,7 @@ describe('feed timelines (phase 10)', () => {
       select r.horizon_at, (select count(*)::int from feed_timeline_entries e where e.reader_id = r.reader_id) as entries
       from feed_timeline_readers r where r.reader_id = ${reader}`
     expect(after?.entries).toBe(TIMELINE_POSTS)
-    expect((after?.horizon_at as Date).getTime()).toBeGreaterThan(
-      (before?.horizon_at as Date).getTime(),
-    )
+    expect(Number(after?.horizon_at)).toBeGreaterThan(Number(before?.horizon_at))
     expect(await expectSameFeed(reader, 45)).toBe(900)
   })
 
@@ -294,7 +281,6 @@ describe('the scratch copies of other commands', () => {
 })
 
 describe('a follow and a post of the followee at the same time', () => {
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
   const entryOf = async (postId: number) => {
     const [row] = await db.sql`
       select count(*)::int as n from feed_timeline_entries where reader_id = ${reader} and post_id = ${postId}`
@@ -305,25 +291,14 @@ describe('a follow and a post of the followee at the same time', () => {
     first: (tx: TransactionSql) => Promise<unknown>,
     second: () => Promise<unknown>,
   ) {
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let started = false
-    const open = db.sql.begin(async (tx) => {
-      await first(tx)
-      started = true
-      await held
-    })
-    while (!started) await pause(10)
+    const open = await holdOpen(first)
     let done = false
     const running = second().then(() => {
       done = true
     })
     await pause(300)
     const waited = !done
-    release()
-    await open
+    await open.commit()
     await running
     return waited
   }
@@ -368,28 +343,19 @@ describe('enrolment next to open transactions', () => {
     await follow(gone as number, quiet.slice(0, 505))
     await reconcileRun()
     const author = quiet[7] as number
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let deleting = false
     // The drop, held open: it has deleted the reader's row and not committed yet.
-    const drop = db.sql.begin(async (tx) => {
-      await tx`delete from feed_timeline_readers where reader_id = ${gone as number}`
-      deleting = true
-      await held
-    })
-    while (!deleting) await new Promise((resolve) => setTimeout(resolve, 10))
+    const drop = await holdOpen(
+      (tx) => tx`delete from feed_timeline_readers where reader_id = ${gone as number}`,
+    )
     const written = await Promise.race([
       (async () => {
         await post(author, '2026-10-01')
         await follow(gone as number, [busy[1] as number])
         return 'written'
       })(),
-      new Promise((resolve) => setTimeout(resolve, 5000, 'blocked')),
+      pause(5000).then(() => 'blocked'),
     ])
-    release()
-    await drop
+    await drop.commit()
     expect(written).toBe('written')
     const leftovers = async () => {
       const [row] = await db.sql`
@@ -409,23 +375,16 @@ describe('enrolment next to open transactions', () => {
     const [late] = await makeUsers('late_reader', 1)
     await follow(late as number, quiet.slice(0, 510))
     // A writer opens before the enrolment, inserts a followee's post and commits only later.
-    let postId = 0
-    let commit: () => void = () => undefined
-    const committed = new Promise<void>((resolve) => {
-      commit = resolve
-    })
-    const writer = db.sql.begin(async (tx) => {
+    const writer = await holdOpen(async (tx) => {
       const [row] = await tx`
         insert into posts (user_id, type, content, published_at, created_at)
         values (${quiet[0] as number}, 'text_short', 'late', now(), '2026-12-01') returning id`
-      postId = Number(row?.id)
-      await committed
+      return Number(row?.id)
     })
-    while (postId === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const postId = writer.value
     const sync = syncTimelines(db.sql, { write: true, openWaitMs: 20_000 })
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    commit()
-    await writer
+    await pause(300)
+    await writer.commit()
     const result = await sync
     expect(result.waiting).toBe(0)
     expect(Number((await db.sql`select id from vrss_feed(${late as number}) limit 1`)[0]?.id)).toBe(
@@ -438,42 +397,21 @@ describe('enrolment next to open transactions', () => {
   it('does not wait for an open transaction that has written nothing (a report, pg_dump)', async () => {
     const [reader2] = await makeUsers('readonly_wait_reader', 1)
     await follow(reader2 as number, quiet.slice(0, 501))
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let open = false
-    const report = db.sql.begin(async (tx) => {
-      await tx`select count(*) from posts`
-      open = true
-      await held
-    })
-    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    const report = await holdOpen((tx) => tx`select count(*) from posts`)
     try {
       const result = await syncTimelines(db.sql, { write: true, openWaitMs: 200 })
       expect(result.waiting).toBe(0)
       expect(await fromTimeline(reader2 as number)).toBe(true)
     } finally {
-      release()
-      await report
+      await report.commit()
     }
   })
 
   it('leaves the reader unready when the wait runs out, and the next run fills the timeline', async () => {
     const [slow] = await makeUsers('slow_reader', 1)
     await follow(slow as number, quiet.slice(0, 505))
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let open = false
     // An application transaction that has written (a user row) and stays open.
-    const idle = db.sql.begin(async (tx) => {
-      await tx`insert into users (username, email, password_hash) values (${`writer_${++writers}`}, ${`writer_${writers}@timeline.test`}, 'x')`
-      open = true
-      await held
-    })
-    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    const idle = await holdOpen(writeSomething)
     const first = await syncTimelines(db.sql, { write: true, openWaitMs: 200 })
     expect(first.waiting).toBe(1)
     const [row] =
@@ -481,8 +419,7 @@ describe('enrolment next to open transactions', () => {
     expect(row?.ready).toBe(false)
     expect(await fromTimeline(slow as number)).toBe(false)
     expect(await expectSameFeed(slow as number, 2)).toBe(40)
-    release()
-    await idle
+    await idle.commit()
     const second = await syncTimelines(db.sql, { write: true })
     expect(second).toMatchObject({ waiting: 0, enrolled: 0 })
     expect(await fromTimeline(slow as number)).toBe(true)
@@ -492,18 +429,8 @@ describe('enrolment next to open transactions', () => {
   it('a reconcile killed (-9) while it waits leaves the reader unready; the next run finishes the enrolment', async () => {
     const [killed] = await makeUsers('killed_reader', 1)
     await follow(killed as number, quiet.slice(0, 530))
-    let release: () => void = () => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let open = false
     // An application transaction that has written (a user row) and stays open.
-    const idle = db.sql.begin(async (tx) => {
-      await tx`insert into users (username, email, password_hash) values (${`writer_${++writers}`}, ${`writer_${writers}@timeline.test`}, 'x')`
-      open = true
-      await held
-    })
-    while (!open) await new Promise((resolve) => setTimeout(resolve, 10))
+    const idle = await holdOpen(writeSomething)
     const child = spawn(
       process.execPath,
       [BIN, 'reconcile', '--only', 'timelines', '--database-url', db.url],
@@ -518,12 +445,11 @@ describe('enrolment next to open transactions', () => {
         await db.sql`select 1 from feed_timeline_readers where reader_id = ${killed as number}`
       if (rows.length > 0) break
       if (Date.now() > deadline) throw new Error('reconcile never enrolled the reader')
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await pause(20)
     }
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
-    release()
-    await idle
+    await idle.commit()
     const [row] =
       await db.sql`select ready from feed_timeline_readers where reader_id = ${killed as number}`
     expect(row?.ready).toBe(false)

@@ -6,44 +6,14 @@ import { run as explain } from '../../src/commands/explain.js'
 import { parseExplainOptions } from '../../src/lib/explain/options.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
+import type { Cursor } from '../support/feed.js'
+import * as feed from '../support/feed.js'
 
 const db = useTestDatabase()
 
-type Cursor = { at: Date; id: number }
-
-async function planFeed(reader: number, cursor?: Cursor, size = 20) {
-  const at = cursor ? cursor.at : null
-  const rows = await db.sql`
-    select id from posts
-    where user_id in (select following_id from user_follows where follower_id = ${reader})
-      and status = 'published' and deleted_at is null
-      and (${at}::timestamptz is null or (created_at, id) < (${at}::timestamptz, ${cursor ? cursor.id : null}::bigint))
-    order by created_at desc, id desc
-    limit ${size}`
-  return rows.map((r) => r.id as number)
-}
-
-/** Pages through the feed with the cursor, comparing every page; returns the rows seen. */
-async function expectSameFeed(reader: number, pages = 4) {
-  let cursor: Cursor | undefined
-  let seen = 0
-  for (let page = 0; page < pages; page++) {
-    const shipped = (await db.sql`
-      select id, created_at from vrss_feed(${reader}, ${cursor ? cursor.at : null}, ${cursor ? cursor.id : null})`) as unknown as {
-      id: number
-      created_at: Date
-    }[]
-    expect(
-      shipped.map((r) => r.id),
-      `reader ${reader}, page ${page}`,
-    ).toEqual(await planFeed(reader, cursor))
-    seen += shipped.length
-    const last = shipped[shipped.length - 1]
-    if (!last) break
-    cursor = { at: last.created_at, id: last.id }
-  }
-  return seen
-}
+const planFeed = (reader: number, cursor?: Cursor, size = 20) =>
+  feed.planFeed(db.sql, reader, cursor, size)
+const expectSameFeed = (reader: number, pages = 4) => feed.expectSameFeed(db.sql, reader, pages)
 
 /**
  * Which shapes one call of vrss_feed ran (this transaction's statistics): the walk (its index),
@@ -72,20 +42,8 @@ async function shapes(reader: number): Promise<string[]> {
   })
 }
 
-/** Users named `${prefix}_1..n`; returns their ids. */
-async function makeUsers(prefix: string, n: number): Promise<number[]> {
-  const rows = await db.sql`
-    insert into users (username, email, password_hash)
-    select ${prefix} || '_' || g, ${prefix} || '_' || g || '@feed-walk.test', 'x'
-    from generate_series(1, ${n}::int) g returning id`
-  return rows.map((r) => r.id as number).sort((a, b) => a - b)
-}
-
-async function follow(reader: number, ids: number[]) {
-  await db.sql`
-    insert into user_follows (follower_id, following_id)
-    select ${reader}, unnest(${ids}::bigint[])`
-}
+const makeUsers = (prefix: string, n: number) => feed.makeUsers(db.sql, prefix, n)
+const follow = (reader: number, ids: number[]) => feed.follow(db.sql, reader, ids)
 
 let quiet: number[] = []
 let wide = 0
