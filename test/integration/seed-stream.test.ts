@@ -6,40 +6,21 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/db/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { DERIVED_TABLES, VRSS_TABLES } from '../../src/lib/schema/manifest.js'
+import { VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import { planFor } from '../../src/lib/seed/plan.js'
 import { STREAM_MIN_USERS } from '../../src/lib/seed/seed.js'
 import { prepareStream } from '../../src/lib/seed/stream-generate.js'
 import { sliceBounds } from '../../src/lib/seed/stream-small.js'
 import { closeTestConnections, migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
+import { dumpVrssTables, NO_DRIFT } from '../support/seed.js'
 
 const db = useTestDatabase()
 const USERS = STREAM_MIN_USERS + 200
 const seedInto = (sql: Sql, url: string, raw: Record<string, unknown> = {}) =>
   seed(parseSeedOptions(raw), testContext(sql, url))
-const NO_DRIFT = {
-  likes_count: 0,
-  comments_count: 0,
-  reposts_count: 0,
-  replies_count: 0,
-  storage_usage: 0,
-  missing_storage_rows: 0,
-  missing_friendships: 0,
-}
 
 afterAll(closeTestConnections)
-
-async function dump(sql: Sql): Promise<string> {
-  let text = ''
-  for (const table of [...VRSS_TABLES, 'subscription_tiers']) {
-    const rows = await sql.unsafe(
-      `select t::text as row from ${table} t order by ${DERIVED_TABLES.includes(table) ? 't::text' : 'id'}`,
-    )
-    text += `${table}\n${rows.map((r) => r.row).join('\n')}\n`
-  }
-  return text
-}
 
 const count = async (sql: Sql, query: string) => Number((await sql.unsafe(query))[0]?.n)
 
@@ -91,7 +72,7 @@ describe(`seed --users ${USERS} (streamed)`, () => {
     // Nothing left to undo.
     expect(await count(a.sql, 'select count(*) as n from vrss_seed_loads')).toBe(0)
     await seedInto(b.sql, b.url, { users: String(USERS), seed: '3' })
-    expect(await dump(b.sql)).toBe(await dump(a.sql))
+    expect(await dumpVrssTables(b.sql)).toBe(await dumpVrssTables(a.sql))
     // Sequences are past every id: the application's next insert works.
     await a.sql`insert into users (username, email, password_hash) values ('after', 'after@app.invalid', 'x')`
     expect(result.feedUsers.power.length).toBeGreaterThan(0)

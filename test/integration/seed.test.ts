@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { parseSeedOptions, run as seed } from '../../src/commands/seed.js'
 import type { Sql } from '../../src/lib/db/connect.js'
 import { VrssError } from '../../src/lib/errors.js'
-import { DERIVED_TABLES, VRSS_TABLES } from '../../src/lib/schema/manifest.js'
 import {
   algorithmConfigSchema,
   backgroundConfigSchema,
@@ -14,36 +13,17 @@ import {
 } from '../../src/schemas.js'
 import { migrateTo, testContext } from '../support/context.js'
 import { useTestDatabase } from '../support/db.js'
+import { dumpVrssTables, NO_DRIFT } from '../support/seed.js'
 
 const db = useTestDatabase()
 const seedInto = (sql: Sql, url: string, raw: Record<string, unknown> = {}) =>
   seed(parseSeedOptions(raw), testContext(sql, url))
 
-/** Every VRSS table as text, ordered by id: equal dumps mean identical data. */
-async function dump(sql: Sql): Promise<string> {
-  let text = ''
-  for (const table of [...VRSS_TABLES, 'subscription_tiers']) {
-    const rows = await sql.unsafe(
-      `select t::text as row from ${table} t order by ${DERIVED_TABLES.includes(table) ? 't::text' : 'id'}`,
-    )
-    text += `${table}\n${rows.map((r) => r.row).join('\n')}\n`
-  }
-  return text
-}
-
 describe('seed --users 20 (docs/seed.md)', () => {
   beforeAll(async () => {
     await migrateTo(db.sql, db.url)
     const result = await seedInto(db.sql, db.url, { users: '20' })
-    expect(result.drift).toEqual({
-      likes_count: 0,
-      comments_count: 0,
-      reposts_count: 0,
-      replies_count: 0,
-      storage_usage: 0,
-      missing_storage_rows: 0,
-      missing_friendships: 0,
-    })
+    expect(result.drift).toEqual(NO_DRIFT)
   })
 
   const one = async (query: string) => Number((await db.sql.unsafe(query))[0]?.n)
@@ -208,10 +188,10 @@ describe('seed determinism and scale', () => {
     await seedInto(a.sql, a.url, { users: '30', seed: '5' })
     await seedInto(b.sql, b.url, { users: '30', seed: '5' })
     await seedInto(c.sql, c.url, { users: '30', seed: '6' })
-    const dumpA = await dump(a.sql)
+    const dumpA = await dumpVrssTables(a.sql)
     expect(dumpA.length).toBeGreaterThan(10_000)
-    expect(await dump(b.sql)).toBe(dumpA)
-    expect(await dump(c.sql)).not.toBe(dumpA)
+    expect(await dumpVrssTables(b.sql)).toBe(dumpA)
+    expect(await dumpVrssTables(c.sql)).not.toBe(dumpA)
   })
 
   it('at 300 users every counter and storage total is exact, and the reference tiers are idempotent', async () => {

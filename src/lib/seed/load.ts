@@ -56,17 +56,32 @@ export async function loadDataset(
   const parallel = options.emptyTables && superuser && rows >= PARALLEL_MIN_ROWS
   if (parallel) await loadInParallel(sql, tables, options)
   else await loadInOneTransaction(sql, tables, superuser, options)
-  const loadMs = Math.round(performance.now() - started)
-  options.onStep?.('Vacuuming and analyzing')
-  // The rows are committed by now: a failing VACUUM costs speed, not data.
-  const vacuumError = await vacuumAnalyze(sql, tables).then(
+  const loaded = largestFirst(tables.filter((t) => t.rows.length > 0)).map((t) => t.table)
+  return vacuumAndTime(sql, loaded, { parallel, started, onStep: options.onStep })
+}
+
+/**
+ * After a load has committed its rows: VACUUM (ANALYZE) of `tables`, two at a time, and the
+ * load's timings (`started` is when loading began). A failing VACUUM costs speed, not data: it
+ * is reported, not thrown.
+ */
+export async function vacuumAndTime(
+  sql: Sql,
+  tables: string[],
+  load: { parallel: boolean; started: number; onStep?: (message: string) => void },
+): Promise<LoadTimings> {
+  const loadMs = Math.round(performance.now() - load.started)
+  load.onStep?.('Vacuuming and analyzing')
+  const vacuumError = await runQueue(tables, PARALLEL_JOBS, async (table) => {
+    await sql`vacuum (analyze) ${sql(table)}`
+  }).then(
     () => undefined,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
   )
   return {
-    strategy: parallel ? 'parallel' : 'single-transaction',
+    strategy: load.parallel ? 'parallel' : 'single-transaction',
     loadMs,
-    analyzeMs: Math.round(performance.now() - started - loadMs),
+    analyzeMs: Math.round(performance.now() - load.started - loadMs),
     ...(vacuumError ? { vacuumError } : {}),
   }
 }
@@ -76,16 +91,6 @@ export async function loadDataset(
  * visibility map so that index-only scans (the feed, reconcile) are as fast as they are on a
  * database that autovacuum has visited.
  */
-async function vacuumAnalyze(sql: Sql, tables: TableRows[]): Promise<void> {
-  await runQueue(
-    largestFirst(tables.filter((t) => t.rows.length > 0)),
-    PARALLEL_JOBS,
-    async (t) => {
-      await sql`vacuum (analyze) ${sql(t.table)}`
-    },
-  )
-}
-
 /** The longest jobs first, so that both connections finish at about the same time. */
 function largestFirst(tables: TableRows[]): TableRows[] {
   return [...tables].sort((a, b) => b.rows.length - a.rows.length)

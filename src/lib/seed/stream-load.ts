@@ -18,7 +18,7 @@ import { TABLES_WITHOUT_SEQUENCE } from '../schema/manifest.js'
 import { SEED_COLUMNS } from './columns.js'
 import { copyRows, copyText } from './copy.js'
 import type { LoadOptions, LoadTimings } from './load.js'
-import { dropIndexes, isSuperuser, maxId, moveSequence } from './load.js'
+import { dropIndexes, isSuperuser, maxId, moveSequence, vacuumAndTime } from './load.js'
 import type { StreamSeed } from './stream-generate.js'
 import { beginLoad, finishLoad, undoUnfinishedLoads, unfinishedLoads } from './tables.js'
 
@@ -46,21 +46,8 @@ export async function loadStream(
       meter,
     )
   else await loadSingle(sql, stream, superuser, meter)
-  const loadMs = Math.round(performance.now() - started)
-  options.onStep?.('Vacuuming and analyzing')
   const tables = [...stream.dataset.all().map((t) => t.table), ...Object.keys(SEED_COLUMNS)]
-  const vacuumError = await runQueue(tables, 2, async (table) => {
-    await sql`vacuum (analyze) ${sql(table)}`
-  }).then(
-    () => undefined,
-    (err: unknown) => (err instanceof Error ? err.message : String(err)),
-  )
-  return {
-    strategy: parallel ? 'parallel' : 'single-transaction',
-    loadMs,
-    analyzeMs: Math.round(performance.now() - started - loadMs),
-    ...(vacuumError ? { vacuumError } : {}),
-  }
+  return vacuumAndTime(sql, tables, { parallel, started, onStep: options.onStep })
 }
 
 function streamMeter(stream: StreamSeed, onStep: ((message: string) => void) | undefined) {

@@ -142,7 +142,8 @@ export async function syncTimelines(
   const unready = [...new Set([...plan.unready, ...refill, ...plan.enrol])]
   const waitMs = options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS
   result.waiting = (await settleTimelines(sql, unready, waitMs, report)).length
-  const [after] = await query<Plan>(sql, 'timeline/plan', [ENROL_FOLLOWEES, DROP_FOLLOWEES])
+  // Not the plan again: it counts every follow, and only the ready timelines are asked for here.
+  const [after] = await query<{ ready: number }>(sql, 'timeline/ready-count')
   result.ready = after?.ready ?? result.ready
   return result
 }
